@@ -1,0 +1,2 @@
+// Placeholder: the benchmark runner is not written yet.
+console.log('TODO: benchmarks (bench/run.mjs is a placeholder)')

@@ -1,0 +1,2 @@
+/** Placeholder until the browser entry point lands. */
+export const placeholder: number = 1
