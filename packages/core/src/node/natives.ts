@@ -1,0 +1,36 @@
+// Natives captured once, at load, before user code or fake clocks can replace them.
+// `node:timers` is read rather than `globalThis`: fake-timer libraries replace the globals.
+import * as timers from 'node:timers'
+
+export const nativeSetTimeout: typeof timers.setTimeout = timers.setTimeout
+export const nativeClearTimeout: typeof timers.clearTimeout = timers.clearTimeout
+export const nativeSetImmediate: typeof timers.setImmediate = timers.setImmediate
+export const nativeClearImmediate: typeof timers.clearImmediate = timers.clearImmediate
+export const dateNow: () => number = Date.now
+export const captureStackTrace: typeof Error.captureStackTrace = Error.captureStackTrace
+
+let internalDepth = 0
+
+/** True while leakscope itself creates resources, which no scope may track. */
+export function insideLeakscope(): boolean {
+  return internalDepth !== 0
+}
+
+export function asLeakscope<T>(fn: () => T): T {
+  internalDepth++
+  try {
+    return fn()
+  } finally {
+    internalDepth--
+  }
+}
+
+/** A wait on a real timer that no scope tracks. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    asLeakscope(() => {
+      if (ms <= 0) nativeSetImmediate(resolve)
+      else nativeSetTimeout(resolve, ms)
+    })
+  })
+}

@@ -1,0 +1,494 @@
+import { AsyncLocalStorage, createHook, executionAsyncId, type AsyncHook } from 'node:async_hooks'
+import net from 'node:net'
+import type { NodeTaskKind, StackFrame, TaskKind, TaskState } from '../shared/model.js'
+import type { ResolvedTaskOptions } from '../shared/options.js'
+import { LeakedTask } from '../shared/report.js'
+import { userFrames, type StackHolder } from '../shared/stack.js'
+import {
+  createTaskDetector,
+  type PendingTask,
+  type TaskDetector,
+  type TaskPlatform,
+  type TaskSession,
+} from '../shared/tasks.js'
+import {
+  captureStackTrace,
+  dateNow,
+  insideLeakscope,
+  nativeClearImmediate,
+  nativeClearTimeout,
+  sleep,
+} from './natives.js'
+import { isUserFrame, nodePlatformHooks } from './platform.js'
+
+// async_hooks resource types and the kind each is reported as. TLSWRAP is left out on
+// purpose: a TLS socket also has a TCPWRAP, which is reported. TTYWRAP and SIGNALWRAP are the
+// process's own stdio and signal plumbing, never a scope's leak.
+const KIND_OF_TYPE = new Map<string, NodeTaskKind>([
+  ['Timeout', 'timeout'],
+  ['Immediate', 'immediate'],
+  ['TCPWRAP', 'socket'],
+  ['PIPEWRAP', 'socket'],
+  ['TCPSERVERWRAP', 'server'],
+  ['PIPESERVERWRAP', 'server'],
+  ['UDPWRAP', 'udp-socket'],
+  ['FSEVENTWRAP', 'fs-watcher'],
+  ['STATWATCHER', 'fs-watcher'],
+  ['PROCESSWRAP', 'child-process'],
+  ['FSREQCALLBACK', 'fs-request'],
+  ['FSREQPROMISE', 'fs-request'],
+  ['GETADDRINFOREQWRAP', 'dns-request'],
+  ['GETNAMEINFOREQWRAP', 'dns-request'],
+  ['QUERYWRAP', 'dns-request'],
+  ['PROMISE', 'promise'],
+])
+
+export const NODE_TASK_KINDS: readonly NodeTaskKind[] = [
+  'timeout',
+  'interval',
+  'immediate',
+  'socket',
+  'server',
+  'udp-socket',
+  'fs-watcher',
+  'child-process',
+  'fs-request',
+  'dns-request',
+  'promise',
+]
+const DEFAULT_KINDS = NODE_TASK_KINDS.filter((kind) => kind !== 'promise')
+
+// Frames between the hook and the user's call that the capture must walk past: timers pass
+// their JS constructor to captureStackTrace; native handles pass the hook itself.
+const EXTRA_FRAMES_TIMER = 3
+const EXTRA_FRAMES_NATIVE = 8
+const MIN_COMPACT_AT = 1024
+
+interface TimerLike {
+  _destroyed?: boolean
+  _repeat?: number | null
+  _onTimeout?: unknown
+  _onImmediate?: unknown
+  hasRef?: () => boolean | undefined
+}
+
+interface HandleLike {
+  hasRef?: () => boolean | undefined
+  close?: () => void
+  hostname?: unknown
+}
+
+class TrackedResource {
+  constructor(
+    readonly asyncId: number,
+    readonly kind: NodeTaskKind,
+    readonly resource: object,
+    readonly createdAt: number,
+    readonly stack: StackHolder | undefined,
+    readonly stackFrames: number,
+  ) {}
+}
+
+interface ContextNode {
+  readonly session: NodeTaskSession
+  readonly parent: ContextNode | undefined
+}
+
+const contextStore = new AsyncLocalStorage<ContextNode>()
+const openSessions = new Set<NodeTaskSession>()
+const globalSessions: NodeTaskSession[] = []
+const pendingPromises = new Set<number>()
+// Context of tracked servers, by async id: an accepted connection is created from a native
+// callback with no async context of its own, so it inherits its server's.
+const serverContexts = new Map<number, ContextNode | undefined>()
+let promiseSessions = 0
+let hook: AsyncHook | undefined
+let promiseHook: AsyncHook | undefined
+let restoreListen: (() => void) | undefined
+const listenStack = Symbol('leakscope.listenStack')
+
+function isTimerKind(kind: NodeTaskKind): boolean {
+  return kind === 'timeout' || kind === 'interval' || kind === 'immediate'
+}
+
+function captureCreationStack(kind: NodeTaskKind, resource: object, frames: number): StackHolder {
+  const holder: StackHolder = {}
+  const limit = Error.stackTraceLimit
+  const timer = isTimerKind(kind)
+  Error.stackTraceLimit = frames + (timer ? EXTRA_FRAMES_TIMER : EXTRA_FRAMES_NATIVE)
+  captureStackTrace(
+    holder,
+    timer ? (resource.constructor as (...args: never[]) => unknown) : onInit,
+  )
+  Error.stackTraceLimit = limit
+  return holder
+}
+
+function onInit(asyncId: number, type: string, triggerAsyncId: number, resource: object): void {
+  if (insideLeakscope()) return
+  let kind = KIND_OF_TYPE.get(type)
+  if (kind === undefined) return
+  if (kind === 'timeout' && (resource as TimerLike)._repeat != null) kind = 'interval'
+  // A socket accepted by a server is created from a native callback (no execution context,
+  // triggered by the server), where the store is not its creator's: it belongs to whoever owns
+  // its server. ESM top-level code also runs at execution id 0, but triggers nothing.
+  const native =
+    (kind === 'socket' || kind === 'server') && triggerAsyncId !== 0 && executionAsyncId() === 0
+  const node = native ? serverContexts.get(triggerAsyncId) : contextStore.getStore()
+  // Only root promises are tracked: a derived one (then, await) is triggered by its parent
+  // promise, not by the running code, and is pending exactly while its root is. That also
+  // keeps out the awaits of callers, which derive from promises created outside the scope.
+  if (kind === 'promise' && triggerAsyncId !== executionAsyncId()) return
+  let record: TrackedResource | undefined
+  for (let current = node; current !== undefined; current = current.parent) {
+    record = current.session.offer(record, asyncId, kind, resource)
+  }
+  for (const session of globalSessions) record = session.offer(record, asyncId, kind, resource)
+  if (record === undefined) return
+  if (kind === 'promise') pendingPromises.add(asyncId)
+  else if (kind === 'server') serverContexts.set(asyncId, node)
+}
+
+// `server.listen(port, host)` creates its handle ticks later, after the address lookup, where
+// the stack holds no user frame; the stack of the listen() call stands in for it.
+function patchListen(): () => void {
+  const prototype = net.Server.prototype
+  const original = prototype.listen
+  const listen = function (this: net.Server, ...args: unknown[]): net.Server {
+    if (openSessions.size > 0) {
+      const holder: StackHolder = {}
+      const limit = Error.stackTraceLimit
+      Error.stackTraceLimit = 12
+      captureStackTrace(holder, listen)
+      Error.stackTraceLimit = limit
+      ;(this as unknown as Record<symbol, unknown>)[listenStack] = holder
+    }
+    return (original as (...a: unknown[]) => net.Server).apply(this, args)
+  }
+  Object.defineProperty(listen, 'name', { value: original.name, configurable: true })
+  Object.defineProperty(listen, 'length', { value: original.length, configurable: true })
+  prototype.listen = listen as typeof original
+  return () => {
+    // Someone patched after us: their wrapper calls ours, which passes straight through.
+    if (prototype.listen === listen) prototype.listen = original
+  }
+}
+
+function onPromiseResolve(asyncId: number): void {
+  pendingPromises.delete(asyncId)
+}
+
+function activeRequests(): Set<unknown> {
+  const list =
+    (process as unknown as { _getActiveRequests?: () => unknown[] })._getActiveRequests?.() ?? []
+  return new Set(list)
+}
+
+let ownerSymbol: symbol | undefined
+function ownerOf(resource: object): Record<string, unknown> | undefined {
+  ownerSymbol ??= Object.getOwnPropertySymbols(resource).find(
+    (symbol) => symbol.description === 'owner_symbol',
+  )
+  if (ownerSymbol === undefined) return undefined
+  const owner = (resource as Record<symbol, unknown>)[ownerSymbol]
+  return typeof owner === 'object' && owner !== null
+    ? (owner as Record<string, unknown>)
+    : undefined
+}
+
+function isLive(record: TrackedResource, requests: () => Set<unknown>): boolean {
+  const resource = record.resource as TimerLike & HandleLike
+  switch (record.kind) {
+    case 'timeout':
+    case 'interval':
+    case 'immediate':
+      return resource._destroyed !== true
+    case 'fs-request':
+    case 'dns-request':
+      return requests().has(resource)
+    case 'promise':
+      return pendingPromises.has(record.asyncId)
+    default:
+      // Native handles answer hasRef() while open and undefined once closed.
+      return typeof resource.hasRef === 'function' && resource.hasRef() !== undefined
+  }
+}
+
+function isProcessStdio(owner: Record<string, unknown> | undefined): boolean {
+  const stream: unknown = owner
+  return (
+    stream !== undefined &&
+    (stream === process.stdout || stream === process.stderr || stream === process.stdin)
+  )
+}
+
+class NodeTaskSession implements TaskSession {
+  #items: TrackedResource[] = []
+  #compactAt = MIN_COMPACT_AT
+  #open = true
+  readonly #options: ResolvedTaskOptions
+  readonly #node: ContextNode
+
+  constructor(options: ResolvedTaskOptions) {
+    this.#options = options
+    this.#node = { session: this, parent: contextStore.getStore() }
+    openSessions.add(this)
+    if (options.attribution === 'global') globalSessions.push(this)
+    if (options.kinds.has('promise')) promiseSessions++
+    updateHooks()
+  }
+
+  /** Adds the resource if this session wants it; returns the (possibly new) shared record. */
+  offer(
+    record: TrackedResource | undefined,
+    asyncId: number,
+    kind: NodeTaskKind,
+    resource: object,
+  ): TrackedResource | undefined {
+    const options = this.#options
+    if (!this.#open || !options.kinds.has(kind)) return record
+    if (record === undefined) {
+      const stack = options.creationStacks
+        ? captureCreationStack(kind, resource, options.stackFrames)
+        : undefined
+      record = new TrackedResource(asyncId, kind, resource, dateNow(), stack, options.stackFrames)
+    }
+    if (this.#items.push(record) > this.#compactAt) this.#compact()
+    return record
+  }
+
+  // Completed items leave the registry here, amortised: compaction runs when the list has
+  // doubled since the last one, so a scope holds at most about twice its live items.
+  #compact(): TrackedResource[] {
+    let requests: Set<unknown> | undefined
+    const lazyRequests = () => (requests ??= activeRequests())
+    this.#items = this.#items.filter((record) => isLive(record, lazyRequests))
+    this.#compactAt = Math.max(MIN_COMPACT_AT, this.#items.length * 2)
+    return this.#items
+  }
+
+  run<T>(fn: () => T): T {
+    return this.#options.attribution === 'context' ? contextStore.run(this.#node, fn) : fn()
+  }
+
+  enter(): void {
+    if (this.#options.attribution === 'context') contextStore.enterWith(this.#node)
+  }
+
+  leave(): void {
+    if (this.#options.attribution === 'context')
+      contextStore.enterWith(this.#node.parent as ContextNode)
+  }
+
+  close(): void {
+    if (!this.#open) return
+    this.#open = false
+    const index = globalSessions.indexOf(this)
+    if (index !== -1) globalSessions.splice(index, 1)
+  }
+
+  // Hooks stay installed until here, not just until close(): promise settlements during the
+  // grace period must still be seen.
+  dispose(): void {
+    this.close()
+    if (!openSessions.delete(this)) return
+    if (this.#options.kinds.has('promise')) promiseSessions--
+    this.#items = []
+    updateHooks()
+  }
+
+  pending(): readonly PendingTask[] {
+    const live = this.#compact()
+    // A child process's stdio pipes are part of it, and the process's own stdio is nobody's.
+    const childPipes = new Set<unknown>()
+    for (const record of live) {
+      if (record.kind !== 'child-process') continue
+      const stdio = ownerOf(record.resource)?.stdio
+      if (Array.isArray(stdio))
+        for (const stream of stdio)
+          childPipes.add((stream as { _handle?: unknown } | null)?._handle)
+    }
+    const result: PendingTask[] = []
+    for (const record of live) {
+      if (
+        record.kind === 'socket' &&
+        (childPipes.has(record.resource) || isProcessStdio(ownerOf(record.resource)))
+      )
+        continue
+      result.push(new NodePendingTask(record))
+    }
+    return result
+  }
+}
+
+function callbackName(callback: unknown): string {
+  return typeof callback === 'function' && callback.name !== '' ? callback.name : 'anonymous'
+}
+
+function describeAddress(owner: Record<string, unknown> | undefined): string | undefined {
+  const address =
+    typeof owner?.address === 'function' ? (owner.address as () => unknown).call(owner) : undefined
+  if (typeof address === 'string') return address
+  if (address === null || typeof address !== 'object') return undefined
+  const { address: host, port } = address as { address?: unknown; port?: unknown }
+  return `${String(host)}:${String(port)}`
+}
+
+class NodePendingTask implements PendingTask {
+  readonly name: string
+  readonly unref: boolean
+  readonly #record: TrackedResource
+
+  constructor(record: TrackedResource) {
+    this.#record = record
+    const resource = record.resource as TimerLike & HandleLike
+    if (record.kind === 'timeout' || record.kind === 'interval')
+      this.name = callbackName(resource._onTimeout)
+    else if (record.kind === 'immediate') this.name = callbackName(resource._onImmediate)
+    else this.name = record.kind
+    this.unref = typeof resource.hasRef === 'function' && resource.hasRef() === false
+  }
+
+  toLeakedTask(): LeakedTask {
+    const record = this.#record
+    const detail = describe(record)
+    const task = new LeakedTask(
+      {
+        id: record.asyncId,
+        kind: record.kind as TaskKind,
+        name: this.name,
+        state: stateOf(record.kind),
+        createdAt: record.createdAt,
+        ...(this.unref ? { unref: true } : {}),
+        ...(detail === undefined ? {} : { detail }),
+        ...(record.stack === undefined ? {} : { creationStack: creationFrames(record) }),
+      },
+      cancellerFor(record),
+    )
+    return task
+  }
+}
+
+function creationFrames(record: TrackedResource): StackFrame[] {
+  let frames = record.stack === undefined ? [] : userFrames(record.stack, isUserFrame)
+  if (frames.length === 0 && record.kind === 'server') {
+    const holder = ownerOf(record.resource)?.[listenStack as unknown as string] as
+      StackHolder | undefined
+    if (holder !== undefined) frames = userFrames(holder, isUserFrame)
+  }
+  return frames.slice(0, record.stackFrames)
+}
+
+function stateOf(kind: NodeTaskKind): TaskState {
+  switch (kind) {
+    case 'timeout':
+    case 'immediate':
+      return 'scheduled'
+    case 'interval':
+      return 'repeating'
+    case 'fs-request':
+    case 'dns-request':
+      return 'in-flight'
+    case 'promise':
+      return 'pending'
+    default:
+      return 'open'
+  }
+}
+
+function describe(record: TrackedResource): string | undefined {
+  const owner = ownerOf(record.resource)
+  switch (record.kind) {
+    case 'socket':
+    case 'server':
+    case 'udp-socket':
+      return describeAddress(owner)
+    case 'child-process': {
+      if (owner === undefined) return undefined
+      const args = Array.isArray(owner.spawnargs)
+        ? owner.spawnargs.join(' ')
+        : String(owner.spawnfile)
+      return `pid ${String(owner.pid)}: ${args}`
+    }
+    case 'dns-request': {
+      const { hostname } = record.resource as HandleLike
+      return typeof hostname === 'string' ? `lookup ${hostname}` : undefined
+    }
+    default:
+      return undefined
+  }
+}
+
+function cancellerFor(record: TrackedResource): (() => void) | undefined {
+  const resource = record.resource
+  switch (record.kind) {
+    case 'timeout':
+    case 'interval':
+      return () => nativeClearTimeout(resource as Parameters<typeof nativeClearTimeout>[0])
+    case 'immediate':
+      return () => nativeClearImmediate(resource as Parameters<typeof nativeClearImmediate>[0])
+    case 'fs-request':
+    case 'dns-request':
+    case 'promise':
+      return undefined
+    default:
+      return () => closeHandle(record)
+  }
+}
+
+// Closes through the owning object (Server, Socket, ChildProcess, FSWatcher) so its own state
+// stays consistent; the raw handle is closed only when there is no owner.
+function closeHandle(record: TrackedResource): void {
+  const owner = ownerOf(record.resource)
+  const call = (name: string): boolean => {
+    const method = owner?.[name]
+    if (typeof method !== 'function') return false
+    ;(method as () => void).call(owner)
+    return true
+  }
+  if (record.kind === 'child-process' && call('kill')) return
+  if (record.kind === 'socket' && call('destroy')) return
+  if (call('close')) return
+  ;(record.resource as HandleLike).close?.()
+}
+
+function updateHooks(): void {
+  if (openSessions.size > 0) {
+    hook ??= createHook({ init: onInit })
+    hook.enable()
+    restoreListen ??= patchListen()
+  } else {
+    hook?.disable()
+    restoreListen?.()
+    restoreListen = undefined
+    // Stops AsyncLocalStorage's own propagation hook too: no cost remains once no scope is open.
+    contextStore.disable()
+    serverContexts.clear()
+  }
+  if (promiseSessions > 0) {
+    promiseHook ??= createHook({ promiseResolve: onPromiseResolve })
+    promiseHook.enable()
+  } else if (promiseHook !== undefined) {
+    promiseHook.disable()
+    pendingPromises.clear()
+  }
+}
+
+/**
+ * Number of task scopes open in this thread. Zero means leakscope has removed every hook and
+ * patch it installed.
+ */
+export function activeScopeCount(): number {
+  return openSessions.size
+}
+
+const nodeTaskPlatform: TaskPlatform = {
+  ...nodePlatformHooks,
+  kinds: NODE_TASK_KINDS,
+  defaultKinds: DEFAULT_KINDS,
+  open: (options) => new NodeTaskSession(options),
+  sleep,
+  now: () => performance.now(),
+}
+
+export const noTaskLeaks: TaskDetector = createTaskDetector(nodeTaskPlatform)

@@ -1,0 +1,247 @@
+import type { TaskKind } from './model.js'
+
+/** What a scope does with its findings. `'raise'` is an alias of `'throw'`. */
+export type Action = 'warn' | 'log' | 'cancel' | 'throw' | 'raise'
+
+/** Where `'log'` writes. `console` fits. */
+export interface Logger {
+  warn(...args: unknown[]): void
+  error?(...args: unknown[]): void
+  info?(...args: unknown[]): void
+}
+
+/**
+ * `'context'`: only what the scope's own async context created (concurrent scopes do not see
+ * each other's items). `'global'`: everything created while the scope was open.
+ */
+export type Attribution = 'context' | 'global'
+
+export interface CommonOptions {
+  /** Default `'warn'`. */
+  action?: Action
+  /** Used by `'log'`. Default `console`. */
+  logger?: Logger
+}
+
+export interface TaskLeakOptions extends CommonOptions {
+  /** Only items whose name equals the string (or matches the RegExp) are reported. */
+  nameFilter?: string | RegExp
+  /** Milliseconds to keep polling pending items before calling them leaks. Default 100. */
+  grace?: number
+  /** Capture where each item was created. Default `true`. */
+  creationStacks?: boolean
+  /** Alias of `creationStacks` (the seed's name). */
+  enableCreationTracking?: boolean
+  /** Frames kept per creation stack; fewer frames cost less. Default 10. */
+  stackFrames?: number
+  /** Which kinds to track. Default: every kind of the platform except `'promise'`. */
+  kinds?: readonly TaskKind[]
+  /** Default `'context'`. */
+  attribution?: Attribution
+  /** Skip items that do not keep a Node.js process alive (`unref()`'d). Default `true`. */
+  excludeUnref?: boolean
+}
+
+export type ResolvedAction = Exclude<Action, 'raise'>
+
+export interface ResolvedCommonOptions {
+  action: ResolvedAction
+  logger: Logger
+}
+
+export interface ResolvedTaskOptions extends ResolvedCommonOptions {
+  nameFilter: string | RegExp | undefined
+  grace: number
+  creationStacks: boolean
+  stackFrames: number
+  kinds: ReadonlySet<TaskKind>
+  attribution: Attribution
+  excludeUnref: boolean
+}
+
+export const DEFAULT_GRACE_MS = 100
+export const DEFAULT_STACK_FRAMES = 10
+
+const ACTIONS: readonly Action[] = ['warn', 'log', 'cancel', 'throw', 'raise']
+const ATTRIBUTIONS: readonly Attribution[] = ['context', 'global']
+const COMMON_KEYS = ['action', 'logger'] as const
+const TASK_KEYS = [
+  ...COMMON_KEYS,
+  'nameFilter',
+  'grace',
+  'creationStacks',
+  'enableCreationTracking',
+  'stackFrames',
+  'kinds',
+  'attribution',
+  'excludeUnref',
+] as const
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`
+  if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`
+  if (value instanceof RegExp) return String(value)
+  try {
+    return JSON.stringify(value) ?? String(value)
+  } catch {
+    return Object.prototype.toString.call(value)
+  }
+}
+
+/** Builds the TypeError every invalid option throws: option, value, what is allowed. */
+export function invalidOption(
+  detector: string,
+  option: string,
+  value: unknown,
+  allowed: string,
+): TypeError {
+  return new TypeError(
+    `${detector}: invalid option "${option}": ${show(value)} (expected ${allowed})`,
+  )
+}
+
+function readOptionsObject(
+  detector: string,
+  options: unknown,
+  allowedKeys: readonly string[],
+): Record<string, unknown> {
+  if (options === undefined) return {}
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new TypeError(`${detector}: options must be an object, got ${show(options)}`)
+  }
+  for (const key of Object.keys(options)) {
+    if (!allowedKeys.includes(key)) {
+      throw invalidOption(
+        detector,
+        key,
+        (options as Record<string, unknown>)[key],
+        `one of the known options: ${allowedKeys.join(', ')}`,
+      )
+    }
+  }
+  return options as Record<string, unknown>
+}
+
+function readAction(detector: string, value: unknown): ResolvedAction {
+  if (value === undefined) return 'warn'
+  if (typeof value !== 'string' || !ACTIONS.includes(value as Action)) {
+    throw invalidOption(detector, 'action', value, ACTIONS.map((a) => `'${a}'`).join(', '))
+  }
+  return value === 'raise' ? 'throw' : (value as ResolvedAction)
+}
+
+function readLogger(detector: string, value: unknown): Logger {
+  if (value === undefined) return (globalThis as unknown as { console: Logger }).console
+  if (value === null || typeof value !== 'object' || typeof (value as Logger).warn !== 'function') {
+    throw invalidOption(
+      detector,
+      'logger',
+      value,
+      'an object with a warn() method, such as console',
+    )
+  }
+  return value as Logger
+}
+
+export function readNonNegative(
+  detector: string,
+  option: string,
+  value: unknown,
+  fallback: number,
+): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw invalidOption(detector, option, value, 'a finite number of milliseconds >= 0')
+  }
+  return value
+}
+
+function readBoolean(detector: string, option: string, value: unknown): boolean | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'boolean') throw invalidOption(detector, option, value, 'true or false')
+  return value
+}
+
+export function readCommonOptions(
+  detector: string,
+  options: Record<string, unknown>,
+): ResolvedCommonOptions {
+  return {
+    action: readAction(detector, options.action),
+    logger: readLogger(detector, options.logger),
+  }
+}
+
+/**
+ * Validates task options against the platform's kinds. Throws a TypeError naming the option,
+ * the value and what is allowed.
+ */
+export function resolveTaskOptions(
+  detector: string,
+  options: unknown,
+  platformKinds: readonly TaskKind[],
+  defaultKinds: readonly TaskKind[],
+): ResolvedTaskOptions {
+  const raw = readOptionsObject(detector, options, TASK_KEYS)
+  const nameFilter = raw.nameFilter
+  if (
+    nameFilter !== undefined &&
+    typeof nameFilter !== 'string' &&
+    !(nameFilter instanceof RegExp)
+  ) {
+    throw invalidOption(detector, 'nameFilter', nameFilter, 'a string (exact name) or a RegExp')
+  }
+  const stacks = readBoolean(detector, 'creationStacks', raw.creationStacks)
+  const tracking = readBoolean(detector, 'enableCreationTracking', raw.enableCreationTracking)
+  if (stacks !== undefined && tracking !== undefined && stacks !== tracking) {
+    throw invalidOption(
+      detector,
+      'enableCreationTracking',
+      tracking,
+      `the same value as creationStacks (${stacks}), or leave one out`,
+    )
+  }
+  const stackFrames = raw.stackFrames
+  if (
+    stackFrames !== undefined &&
+    (typeof stackFrames !== 'number' ||
+      !Number.isInteger(stackFrames) ||
+      stackFrames < 1 ||
+      stackFrames > 200)
+  ) {
+    throw invalidOption(detector, 'stackFrames', stackFrames, 'an integer from 1 to 200')
+  }
+  let kinds: ReadonlySet<TaskKind> = new Set(defaultKinds)
+  if (raw.kinds !== undefined) {
+    const allowed = platformKinds.map((k) => `'${k}'`).join(', ')
+    if (!Array.isArray(raw.kinds) || raw.kinds.length === 0) {
+      throw invalidOption(detector, 'kinds', raw.kinds, `a non-empty array of: ${allowed}`)
+    }
+    for (const kind of raw.kinds) {
+      if (!platformKinds.includes(kind as TaskKind))
+        throw invalidOption(detector, 'kinds', kind, `one of ${allowed}`)
+    }
+    kinds = new Set(raw.kinds as TaskKind[])
+  }
+  const attribution = raw.attribution ?? 'context'
+  if (!ATTRIBUTIONS.includes(attribution as Attribution)) {
+    throw invalidOption(detector, 'attribution', attribution, `'context' or 'global'`)
+  }
+  return {
+    ...readCommonOptions(detector, raw),
+    nameFilter,
+    grace: readNonNegative(detector, 'grace', raw.grace, DEFAULT_GRACE_MS),
+    creationStacks: stacks ?? tracking ?? true,
+    stackFrames: (stackFrames as number | undefined) ?? DEFAULT_STACK_FRAMES,
+    kinds,
+    attribution: attribution as Attribution,
+    excludeUnref: readBoolean(detector, 'excludeUnref', raw.excludeUnref) ?? true,
+  }
+}
+
+export function matchesName(filter: string | RegExp | undefined, name: string): boolean {
+  if (filter === undefined) return true
+  if (typeof filter === 'string') return filter === name
+  filter.lastIndex = 0
+  return filter.test(name)
+}
