@@ -7,6 +7,8 @@ export const nativeClearTimeout: typeof timers.clearTimeout = timers.clearTimeou
 export const nativeSetImmediate: typeof timers.setImmediate = timers.setImmediate
 export const nativeClearImmediate: typeof timers.clearImmediate = timers.clearImmediate
 export const dateNow: () => number = Date.now
+// Fake clocks replace performance.now too; a frozen one would stall the grace period.
+export const monotonicNow: () => number = performance.now.bind(performance)
 export const captureStackTrace: typeof Error.captureStackTrace = Error.captureStackTrace
 
 let internalDepth = 0

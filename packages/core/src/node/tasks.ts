@@ -15,6 +15,7 @@ import {
   captureStackTrace,
   dateNow,
   insideLeakscope,
+  monotonicNow,
   nativeClearImmediate,
   nativeClearTimeout,
   sleep,
@@ -155,15 +156,15 @@ function patchListen(): () => void {
   const prototype = net.Server.prototype
   const original = prototype.listen
   const listen = function (this: net.Server, ...args: unknown[]): net.Server {
-    if (openSessions.size > 0) {
-      const holder: StackHolder = {}
-      const limit = Error.stackTraceLimit
-      Error.stackTraceLimit = 12
-      captureStackTrace(holder, listen)
-      Error.stackTraceLimit = limit
-      ;(this as unknown as Record<symbol, unknown>)[listenStack] = holder
+    const holder = openSessions.size > 0 ? captureListenStack(listen) : undefined
+    if (holder !== undefined) (this as unknown as Record<symbol, unknown>)[listenStack] = holder
+    const result = (original as (...a: unknown[]) => net.Server).apply(this, args)
+    if (holder !== undefined && !this.listening) {
+      for (let node = contextStore.getStore(); node !== undefined; node = node.parent)
+        node.session.deferListen(this)
+      for (const session of globalSessions) session.deferListen(this)
     }
-    return (original as (...a: unknown[]) => net.Server).apply(this, args)
+    return result
   }
   Object.defineProperty(listen, 'name', { value: original.name, configurable: true })
   Object.defineProperty(listen, 'length', { value: original.length, configurable: true })
@@ -172,6 +173,15 @@ function patchListen(): () => void {
     // Someone patched after us: their wrapper calls ours, which passes straight through.
     if (prototype.listen === listen) prototype.listen = original
   }
+}
+
+function captureListenStack(listen: (...args: never[]) => unknown): StackHolder {
+  const holder: StackHolder = {}
+  const limit = Error.stackTraceLimit
+  Error.stackTraceLimit = 12
+  captureStackTrace(holder, listen)
+  Error.stackTraceLimit = limit
+  return holder
 }
 
 function onPromiseResolve(asyncId: number): void {
@@ -226,6 +236,9 @@ class NodeTaskSession implements TaskSession {
   #items: TrackedResource[] = []
   #compactAt = MIN_COMPACT_AT
   #open = true
+  #disposed = false
+  // Servers whose listen() was called in the scope but whose handle is not created yet.
+  #deferredListens: net.Server[] = []
   readonly #options: ResolvedTaskOptions
   readonly #node: ContextNode
 
@@ -246,7 +259,9 @@ class NodeTaskSession implements TaskSession {
     resource: object,
   ): TrackedResource | undefined {
     const options = this.#options
-    if (!this.#open || !options.kinds.has(kind)) return record
+    // A closed scope still takes the server handles its deferred listen() calls create.
+    const accepting = this.#open || (kind === 'server' && !this.#disposed)
+    if (!accepting || !options.kinds.has(kind)) return record
     if (record === undefined) {
       const stack = options.creationStacks
         ? captureCreationStack(kind, resource, options.stackFrames)
@@ -265,6 +280,19 @@ class NodeTaskSession implements TaskSession {
     this.#items = this.#items.filter((record) => isLive(record, lazyRequests))
     this.#compactAt = Math.max(MIN_COMPACT_AT, this.#items.length * 2)
     return this.#items
+  }
+
+  deferListen(server: net.Server): void {
+    if (this.#open && this.#options.kinds.has('server')) this.#deferredListens.push(server)
+  }
+
+  settling(): boolean {
+    const servers = this.#deferredListens
+    if (servers.length === 0) return false
+    this.#deferredListens = servers.filter(
+      (server) => !server.listening && (server as unknown as { _handle: unknown })._handle == null,
+    )
+    return this.#deferredListens.length > 0
   }
 
   run<T>(fn: () => T): T {
@@ -291,6 +319,8 @@ class NodeTaskSession implements TaskSession {
   // grace period must still be seen.
   dispose(): void {
     this.close()
+    this.#disposed = true
+    this.#deferredListens = []
     if (!openSessions.delete(this)) return
     if (this.#options.kinds.has('promise')) promiseSessions--
     this.#items = []
@@ -488,7 +518,7 @@ const nodeTaskPlatform: TaskPlatform = {
   defaultKinds: DEFAULT_KINDS,
   open: (options) => new NodeTaskSession(options),
   sleep,
-  now: () => performance.now(),
+  now: monotonicNow,
 }
 
 export const noTaskLeaks: TaskDetector = createTaskDetector(nodeTaskPlatform)

@@ -29,6 +29,8 @@ export interface TaskSession {
   dispose(): void
   /** Items pending right now (still answers after `close()`, for grace polling). */
   pending(): readonly PendingTask[]
+  /** True while work started in the scope has yet to create the items it will create. */
+  settling(): boolean
 }
 
 export interface TaskPlatform extends PlatformHooks {
@@ -71,7 +73,7 @@ export class TaskLeakScope extends LeakScope<LeakedTask> {
       throw error
     }
     // A clean scope ends without waiting for anything.
-    if (pending.length === 0) {
+    if (pending.length === 0 && !this.#session.settling()) {
       this.#session.dispose()
       return []
     }
@@ -91,7 +93,7 @@ export class TaskLeakScope extends LeakScope<LeakedTask> {
     const deadline = this.#platform.now() + this.#options.grace
     let pending = initial
     let delay = 0
-    while (pending.length > 0) {
+    while (pending.length > 0 || this.#session.settling()) {
       const left = deadline - this.#platform.now()
       if (left <= 0) break
       await this.#platform.sleep(Math.min(delay, left))

@@ -1,4 +1,5 @@
 import { setTimeout as promiseTimeout } from 'node:timers/promises'
+import net from 'node:net'
 import * as timers from 'node:timers'
 import { describe, expect, test } from 'vitest'
 import { activeScopeCount, noTaskLeaks, TaskLeakError } from 'leakscope'
@@ -99,11 +100,31 @@ describe('immediates', () => {
 })
 
 test('scopes leave nothing installed once they end', async () => {
+  const listen = net.Server.prototype.listen
+  const globals = [
+    globalThis.setTimeout,
+    globalThis.setInterval,
+    globalThis.setImmediate,
+    globalThis.Promise,
+  ]
   expect(activeScopeCount()).toBe(0)
   const scope = noTaskLeaks()
   expect(activeScopeCount()).toBe(1)
+  // The one patch leakscope installs while a scope is open keeps the original's shape.
+  expect(net.Server.prototype.listen).not.toBe(listen)
+  expect([net.Server.prototype.listen.name, net.Server.prototype.listen.length]).toEqual([
+    listen.name,
+    listen.length,
+  ])
   await scope.check()
   expect(activeScopeCount()).toBe(0)
+  expect(net.Server.prototype.listen).toBe(listen)
+  expect([
+    globalThis.setTimeout,
+    globalThis.setInterval,
+    globalThis.setImmediate,
+    globalThis.Promise,
+  ]).toEqual(globals)
   const error: unknown = await noTaskLeaks({ action: 'throw' })
     .run(() => setInterval(poll, 1000))
     .catch((thrown: unknown) => thrown)
