@@ -41,13 +41,34 @@ export default defineConfig(
   js.configs.recommended,
   tseslint.configs.recommended,
   {
+    // `await using _ = noTaskLeaks()` is the idiom for a scope that is never referenced.
+    rules: {
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { varsIgnorePattern: '^_', argsIgnorePattern: '^_' },
+      ],
+    },
+  },
+  {
     files: ['**/*.{js,mjs,cjs}'],
     languageOptions: {
-      globals: {
-        console: 'readonly',
-        process: 'readonly',
-        URL: 'readonly',
-      },
+      globals: Object.fromEntries(
+        [
+          'console',
+          'process',
+          'URL',
+          'performance',
+          'setTimeout',
+          'clearTimeout',
+          'setInterval',
+          'clearInterval',
+          'setImmediate',
+          'clearImmediate',
+          'queueMicrotask',
+          'structuredClone',
+          'AbortController',
+        ].map((name) => [name, 'readonly']),
+      ),
     },
   },
   {

@@ -3,6 +3,7 @@ import net from 'node:net'
 import type { NodeTaskKind, StackFrame, TaskKind, TaskState } from '../shared/model.js'
 import type { ResolvedTaskOptions } from '../shared/options.js'
 import { LeakedTask } from '../shared/report.js'
+import { reportInternalFault } from '../shared/scope.js'
 import { userFrames, type StackHolder } from '../shared/stack.js'
 import {
   createTaskDetector,
@@ -125,7 +126,16 @@ function captureCreationStack(kind: NodeTaskKind, resource: object, frames: numb
   return holder
 }
 
+// An exception escaping an async hook ends the host process, so faults stop here.
 function onInit(asyncId: number, type: string, triggerAsyncId: number, resource: object): void {
+  try {
+    track(asyncId, type, triggerAsyncId, resource)
+  } catch (error) {
+    reportInternalFault(nodePlatformHooks, error)
+  }
+}
+
+function track(asyncId: number, type: string, triggerAsyncId: number, resource: object): void {
   if (insideLeakscope()) return
   let kind = KIND_OF_TYPE.get(type)
   if (kind === undefined) return

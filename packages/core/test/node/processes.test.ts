@@ -82,3 +82,11 @@ test('the demo (`npm start`) reports its interval, server and child process with
     expect(section, kind).toContain(`node-demo.mjs:${lineOf(demo, marker)}:`)
   }
 })
+
+test('an internal fault never breaks the host: its work completes and the fault is reported once', async () => {
+  const { stdout } = await run(process.execPath, [fixture('internal-fault.mjs')])
+  expect(JSON.parse(stdout)).toEqual({
+    results: [[], true, [], true],
+    warnings: [{ name: 'LeakscopeWarning', code: 'LEAKSCOPE_INTERNAL' }],
+  })
+})
