@@ -1,4 +1,5 @@
-// Runs the core-node Vitest project under Node 24 (from .ci/node24, a non-workspace folder so
+// With --install-only, just makes sure the Node 24 binary is there (the Node 20 run needs it
+// for the native `await using` fixture). Otherwise runs the core-node Vitest project under Node 24 (from .ci/node24, a non-workspace folder so
 // its `node` binary never shadows the system Node in npm scripts). Propagates the exit code.
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
@@ -25,6 +26,10 @@ const version = spawnSync(node24, ['-p', 'process.version'], { encoding: 'utf8' 
 if (!version.startsWith('v24.')) {
   console.error(`Expected Node 24 at ${node24}, got "${version}".`)
   process.exit(1)
+}
+if (process.argv.includes('--install-only')) {
+  console.log(`Node ${version} ready at ${node24}`)
+  process.exit(0)
 }
 console.log(`Running core-node tests under Node ${version}`)
 
