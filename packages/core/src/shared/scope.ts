@@ -163,7 +163,8 @@ function attachReport(bodyError: unknown, report: LeakError): void {
   }
 }
 
-type AnyFunction = (this: unknown, ...args: never[]) => unknown
+// `this: never` accepts methods whatever their `this` type.
+type AnyFunction = (this: never, ...args: never[]) => unknown
 
 export interface DetectorStatics<O> {
   /** Returns a function that runs `fn` inside a fresh scope on every call. */
@@ -202,6 +203,7 @@ export function createDetector<O, Resolved, S extends { run<T>(fn: () => T): Pro
     return wrapped
   }
   const decorator = (options?: O) => {
+    resolve(options)
     return function decorate(
       target: unknown,
       context: unknown,

@@ -1,0 +1,94 @@
+// A zone-like "current context" for browsers, which have no AsyncLocalStorage.
+//
+// `runInContext` sets it for the synchronous part of a function; every patched API captures it
+// when work is scheduled and restores it while that work's callback runs, so a timer created
+// in a timer callback created inside a scope still belongs to that scope, however deep.
+//
+// Where it is lost: native `await` continuations (and `.then` callbacks) run from V8's
+// microtask queue, which leakscope cannot patch (replacing `Promise` does not reach
+// async-function results). Code after the first `await` in a scope body therefore runs with no
+// context: what it creates is seen by `attribution: 'global'` scopes only.
+import type { OwnerState, TrackedItem } from './registry.js'
+import { nativeQueueMicrotask } from './natives.js'
+
+export interface ContextOwner {
+  readonly state: OwnerState
+}
+
+export interface ContextNode {
+  readonly owner: ContextOwner
+  readonly parent: ContextNode | undefined
+}
+
+let current: ContextNode | undefined
+// The tracked item whose callback is running: what it creates continues its owners' work.
+let running: TrackedItem | undefined
+// How many runInContext/callInContext frames are on the stack: 0 at the top of a task.
+let depth = 0
+let restoreQueued = false
+let restoreTo: ContextNode | undefined
+
+/** The nearest context whose owner is not disposed. */
+export function currentContext(): ContextNode | undefined {
+  let node = current
+  while (node !== undefined && node.owner.state === 'disposed') node = node.parent
+  return node
+}
+
+export function runningItem(): TrackedItem | undefined {
+  return running
+}
+
+export function runInContext<T>(node: ContextNode | undefined, fn: () => T): T {
+  const previous = current
+  current = node
+  depth++
+  try {
+    return fn()
+  } finally {
+    depth--
+    current = previous
+  }
+}
+
+/** Calls a scheduled callback in the context (and as the continuation of the item) it had. */
+export function callInContext(
+  node: ContextNode | undefined,
+  item: TrackedItem | undefined,
+  callback: (...args: unknown[]) => unknown,
+  thisArg: unknown,
+  args: unknown[],
+): unknown {
+  const previous = current
+  const previousRunning = running
+  current = node
+  running = item
+  depth++
+  try {
+    return Reflect.apply(callback, thisArg, args)
+  } finally {
+    depth--
+    current = previous
+    running = previousRunning
+  }
+}
+
+function restore(): void {
+  restoreQueued = false
+  current = restoreTo
+  restoreTo = undefined
+}
+
+/**
+ * Makes `node` current for the rest of the synchronous task (`await using`). At the top of a
+ * task the previous context comes back in a microtask; inside a callback or run(), the frame
+ * that set the context restores it when it returns.
+ */
+export function enterContext(node: ContextNode | undefined): void {
+  if (depth === 0 && !restoreQueued) {
+    restoreQueued = true
+    restoreTo = current
+    nativeQueueMicrotask(restore)
+  }
+  current = node
+}

@@ -1,0 +1,146 @@
+import type { StackFrame } from '../shared/model.js'
+import type { ResolvedTaskOptions } from '../shared/options.js'
+import { LeakedTask } from '../shared/report.js'
+import { userFrames } from '../shared/stack.js'
+import {
+  createTaskDetector,
+  type PendingTask,
+  type TaskDetector,
+  type TaskPlatform,
+  type TaskSession,
+} from '../shared/tasks.js'
+import { currentContext, enterContext, runInContext, type ContextNode } from './context.js'
+import { perfNow, sleep } from './natives.js'
+import { browserPlatformHooks, isUserFrame } from './platform.js'
+import { globalOwners, type Owner, type OwnerState, type TrackedItem } from './registry.js'
+import {
+  frameRegistry,
+  idleRegistry,
+  installTimerPatches,
+  timerRegistry,
+  TIMER_KINDS,
+  uninstallTimerPatches,
+} from './timers.js'
+
+const openSessions = new Set<BrowserTaskSession>()
+
+class BrowserTaskSession implements TaskSession, Owner {
+  readonly options: ResolvedTaskOptions
+  readonly items: Set<TrackedItem> = new Set()
+  state: OwnerState = 'open'
+  readonly #node: ContextNode
+
+  constructor(options: ResolvedTaskOptions) {
+    this.options = options
+    this.#node = { owner: this, parent: currentContext() }
+    openSessions.add(this)
+    if (openSessions.size === 1) installTimerPatches()
+    if (options.attribution === 'global') globalOwners.push(this)
+  }
+
+  get #contextual(): boolean {
+    return this.options.attribution === 'context'
+  }
+
+  run<T>(fn: () => T): T {
+    return this.#contextual ? runInContext(this.#node, fn) : fn()
+  }
+
+  enter(): void {
+    if (this.#contextual) enterContext(this.#node)
+  }
+
+  leave(): void {
+    if (this.#contextual) enterContext(this.#node.parent)
+  }
+
+  close(): void {
+    if (this.state !== 'open') return
+    this.state = 'closed'
+    const index = globalOwners.indexOf(this)
+    if (index !== -1) globalOwners.splice(index, 1)
+  }
+
+  dispose(): void {
+    this.close()
+    if (this.state === 'disposed') return
+    this.state = 'disposed'
+    for (const item of this.items) item.release(this)
+    this.items.clear()
+    openSessions.delete(this)
+    if (openSessions.size === 0) uninstallTimerPatches()
+  }
+
+  // Timers and frames exist as soon as they are scheduled: nothing is still on its way.
+  settling(): boolean {
+    return false
+  }
+
+  pending(): readonly PendingTask[] {
+    const result: PendingTask[] = []
+    for (const item of this.items) result.push(new BrowserPendingTask(item, this.options))
+    return result
+  }
+}
+
+function creationFrames(item: TrackedItem, limit: number): StackFrame[] {
+  if (item.stack === undefined) return []
+  let frames = userFrames(item.stack, isUserFrame)
+  // A bundle that inlines leakscope with the app puts every frame under one root: keep the
+  // unfiltered stack (captureStackTrace already starts it at the user's call).
+  if (frames.length === 0) frames = userFrames(item.stack, () => true)
+  return frames.slice(0, limit)
+}
+
+class BrowserPendingTask implements PendingTask {
+  readonly name: string
+  readonly unref = false
+  readonly #item: TrackedItem
+  readonly #options: ResolvedTaskOptions
+
+  constructor(item: TrackedItem, options: ResolvedTaskOptions) {
+    this.#item = item
+    this.#options = options
+    this.name = item.name
+  }
+
+  toLeakedTask(): LeakedTask {
+    const item = this.#item
+    const withStack = this.#options.creationStacks && item.stack !== undefined
+    return new LeakedTask(
+      {
+        id: typeof item.id === 'number' ? item.id : item.serial,
+        kind: item.kind,
+        name: item.name,
+        state: item.state,
+        createdAt: item.createdAt,
+        ...(withStack ? { creationStack: creationFrames(item, this.#options.stackFrames) } : {}),
+      },
+      () => item.cancel(),
+    )
+  }
+}
+
+/**
+ * Number of task scopes open in this realm. Zero means leakscope has removed every patch it
+ * installed.
+ */
+export function activeScopeCount(): number {
+  return openSessions.size
+}
+
+/** Pending items in the id registries (tests: completed work must not accumulate). */
+export function registrySize(): number {
+  return timerRegistry.size + frameRegistry.size + idleRegistry.size
+}
+
+const browserTaskPlatform: TaskPlatform = {
+  ...browserPlatformHooks,
+  kinds: TIMER_KINDS,
+  defaultKinds: TIMER_KINDS,
+  open: (options) => new BrowserTaskSession(options),
+  sleep,
+  now: perfNow,
+}
+
+export const noTaskLeaks: TaskDetector = createTaskDetector(browserTaskPlatform)
