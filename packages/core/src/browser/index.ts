@@ -1,6 +1,8 @@
 // leakscope for browsers and web workers (the `browser` export condition). Loading it
 // elsewhere throws (see environment.ts): Node.js needs the `node` condition.
 import { WorkerLeakError } from '../shared/report.js'
+import type { WorkerDetector } from '../shared/workers.js'
+import { noWorkerLeaks } from './workers.js'
 
 export {
   EventLoopBlock,
@@ -36,9 +38,16 @@ export type {
   TaskLeakOptions,
   TaskLeakScope,
   TaskState,
+  WorkerDetector,
   WorkerKind,
+  WorkerLeakOptions,
+  WorkerLeakScope,
 } from '../shared/index.js'
 export { activeScopeCount, noTaskLeaks } from './tasks.js'
+export { noWorkerLeaks }
+
+/** The seed's name for `noWorkerLeaks` (the same function). */
+export const noThreadLeaks: WorkerDetector = noWorkerLeaks
 
 /** The seed's name for `WorkerLeakError`. */
 export const ThreadLeakError: typeof WorkerLeakError = WorkerLeakError

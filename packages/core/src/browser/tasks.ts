@@ -12,6 +12,7 @@ import {
 import { currentContext, enterContext, runInContext, type ContextNode } from './context.js'
 import { perfNow, sleep } from './natives.js'
 import { browserPlatformHooks, isUserFrame } from './platform.js'
+import { activeWorkerScopeCount } from './workers.js'
 import { globalOwners, type Owner, type OwnerState, type TrackedItem } from './registry.js'
 import {
   frameRegistry,
@@ -122,11 +123,11 @@ class BrowserPendingTask implements PendingTask {
 }
 
 /**
- * Number of task scopes open in this realm. Zero means leakscope has removed every patch it
+ * Number of task and worker scopes open in this realm. Zero means leakscope has removed every patch it
  * installed.
  */
 export function activeScopeCount(): number {
-  return openSessions.size
+  return openSessions.size + activeWorkerScopeCount()
 }
 
 /** Pending items in the id registries (tests: completed work must not accumulate). */

@@ -1,5 +1,7 @@
 // leakscope for Node.js (the `node` export condition).
 import { WorkerLeakError } from '../shared/report.js'
+import type { WorkerDetector } from '../shared/workers.js'
+import { noWorkerLeaks } from './workers.js'
 
 export {
   EventLoopBlock,
@@ -35,9 +37,16 @@ export type {
   TaskLeakOptions,
   TaskLeakScope,
   TaskState,
+  WorkerDetector,
   WorkerKind,
+  WorkerLeakOptions,
+  WorkerLeakScope,
 } from '../shared/index.js'
 export { activeScopeCount, noTaskLeaks } from './tasks.js'
+export { noWorkerLeaks }
+
+/** The seed's name for `noWorkerLeaks` (the same function). */
+export const noThreadLeaks: WorkerDetector = noWorkerLeaks
 
 /** The seed's name for `WorkerLeakError`. */
 export const ThreadLeakError: typeof WorkerLeakError = WorkerLeakError

@@ -26,7 +26,10 @@ import { isUserFrame, nodePlatformHooks } from './platform.js'
 // async_hooks resource types and the kind each is reported as. TLSWRAP is left out on
 // purpose: a TLS socket also has a TCPWRAP, which is reported. TTYWRAP and SIGNALWRAP are the
 // process's own stdio and signal plumbing, never a scope's leak.
-const KIND_OF_TYPE = new Map<string, NodeTaskKind>([
+/** What the shared init hook tracks: every task kind, plus worker threads for worker scopes. */
+export type TrackedKind = NodeTaskKind | 'worker'
+
+const KIND_OF_TYPE = new Map<string, TrackedKind>([
   ['Timeout', 'timeout'],
   ['Immediate', 'immediate'],
   ['TCPWRAP', 'socket'],
@@ -43,6 +46,7 @@ const KIND_OF_TYPE = new Map<string, NodeTaskKind>([
   ['GETNAMEINFOREQWRAP', 'dns-request'],
   ['QUERYWRAP', 'dns-request'],
   ['PROMISE', 'promise'],
+  ['WORKER', 'worker'],
 ])
 
 export const NODE_TASK_KINDS: readonly NodeTaskKind[] = [
@@ -80,10 +84,13 @@ interface HandleLike {
   hostname?: unknown
 }
 
-class TrackedResource {
+/** One resource seen by the init hook, shared by every session that took it. */
+export class TrackedResource {
+  /** Set when a worker scope took this child process: task scopes then leave it to that scope. */
+  claimedByWorkers = false
   constructor(
     readonly asyncId: number,
-    readonly kind: NodeTaskKind,
+    readonly kind: TrackedKind,
     readonly resource: object,
     readonly createdAt: number,
     readonly stack: StackHolder | undefined,
@@ -91,14 +98,27 @@ class TrackedResource {
   ) {}
 }
 
-interface ContextNode {
-  readonly session: NodeTaskSession
+/** A task or worker session fed by the one init hook. */
+export interface HookSession {
+  /** Adds the resource if this session wants it; returns the (possibly new) shared record. */
+  offer(
+    record: TrackedResource | undefined,
+    asyncId: number,
+    kind: TrackedKind,
+    resource: object,
+  ): TrackedResource | undefined
+  deferListen?(server: net.Server): void
+}
+
+export interface ContextNode {
+  readonly session: HookSession
   readonly parent: ContextNode | undefined
 }
 
-const contextStore = new AsyncLocalStorage<ContextNode>()
-const openSessions = new Set<NodeTaskSession>()
-const globalSessions: NodeTaskSession[] = []
+/** The async context chain every Node.js session (task or worker) is attributed through. */
+export const contextStore: AsyncLocalStorage<ContextNode> = new AsyncLocalStorage<ContextNode>()
+const openSessions = new Set<HookSession>()
+const globalSessions: HookSession[] = []
 const pendingPromises = new Set<number>()
 // Context of tracked servers, by async id: an accepted connection is created from a native
 // callback with no async context of its own, so it inherits its server's.
@@ -109,11 +129,15 @@ let promiseHook: AsyncHook | undefined
 let restoreListen: (() => void) | undefined
 const listenStack = Symbol('leakscope.listenStack')
 
-function isTimerKind(kind: NodeTaskKind): boolean {
+function isTimerKind(kind: TrackedKind): boolean {
   return kind === 'timeout' || kind === 'interval' || kind === 'immediate'
 }
 
-function captureCreationStack(kind: NodeTaskKind, resource: object, frames: number): StackHolder {
+export function captureCreationStack(
+  kind: TrackedKind,
+  resource: object,
+  frames: number,
+): StackHolder {
   const holder: StackHolder = {}
   const limit = Error.stackTraceLimit
   const timer = isTimerKind(kind)
@@ -171,8 +195,8 @@ function patchListen(): () => void {
     const result = (original as (...a: unknown[]) => net.Server).apply(this, args)
     if (holder !== undefined && !this.listening) {
       for (let node = contextStore.getStore(); node !== undefined; node = node.parent)
-        node.session.deferListen(this)
-      for (const session of globalSessions) session.deferListen(this)
+        node.session.deferListen?.(this)
+      for (const session of globalSessions) session.deferListen?.(this)
     }
     return result
   }
@@ -205,7 +229,7 @@ function activeRequests(): Set<unknown> {
 }
 
 let ownerSymbol: symbol | undefined
-function ownerOf(resource: object): Record<string, unknown> | undefined {
+export function ownerOf(resource: object): Record<string, unknown> | undefined {
   ownerSymbol ??= Object.getOwnPropertySymbols(resource).find(
     (symbol) => symbol.description === 'owner_symbol',
   )
@@ -242,7 +266,28 @@ function isProcessStdio(owner: Record<string, unknown> | undefined): boolean {
   )
 }
 
-class NodeTaskSession implements TaskSession {
+/** Starts feeding a session from the init hook (installs the hook with the first one). */
+export function addHookSession(session: HookSession, global: boolean): void {
+  openSessions.add(session)
+  if (global) globalSessions.push(session)
+  updateHooks()
+}
+
+/** Stops offering new resources to a global session. */
+export function removeGlobalSession(session: HookSession): void {
+  const index = globalSessions.indexOf(session)
+  if (index !== -1) globalSessions.splice(index, 1)
+}
+
+/** Forgets a session; removes the hook once none is left. Returns false if already removed. */
+export function removeHookSession(session: HookSession): boolean {
+  removeGlobalSession(session)
+  if (!openSessions.delete(session)) return false
+  updateHooks()
+  return true
+}
+
+class NodeTaskSession implements TaskSession, HookSession {
   #items: TrackedResource[] = []
   #compactAt = MIN_COMPACT_AT
   #open = true
@@ -255,23 +300,21 @@ class NodeTaskSession implements TaskSession {
   constructor(options: ResolvedTaskOptions) {
     this.#options = options
     this.#node = { session: this, parent: contextStore.getStore() }
-    openSessions.add(this)
-    if (options.attribution === 'global') globalSessions.push(this)
     if (options.kinds.has('promise')) promiseSessions++
-    updateHooks()
+    addHookSession(this, options.attribution === 'global')
   }
 
   /** Adds the resource if this session wants it; returns the (possibly new) shared record. */
   offer(
     record: TrackedResource | undefined,
     asyncId: number,
-    kind: NodeTaskKind,
+    kind: TrackedKind,
     resource: object,
   ): TrackedResource | undefined {
     const options = this.#options
     // A closed scope still takes the server handles its deferred listen() calls create.
     const accepting = this.#open || (kind === 'server' && !this.#disposed)
-    if (!accepting || !options.kinds.has(kind)) return record
+    if (!accepting || !options.kinds.has(kind as TaskKind)) return record
     if (record === undefined) {
       const stack = options.creationStacks
         ? captureCreationStack(kind, resource, options.stackFrames)
@@ -321,8 +364,7 @@ class NodeTaskSession implements TaskSession {
   close(): void {
     if (!this.#open) return
     this.#open = false
-    const index = globalSessions.indexOf(this)
-    if (index !== -1) globalSessions.splice(index, 1)
+    removeGlobalSession(this)
   }
 
   // Hooks stay installed until here, not just until close(): promise settlements during the
@@ -331,10 +373,10 @@ class NodeTaskSession implements TaskSession {
     this.close()
     this.#disposed = true
     this.#deferredListens = []
-    if (!openSessions.delete(this)) return
-    if (this.#options.kinds.has('promise')) promiseSessions--
     this.#items = []
-    updateHooks()
+    if (!openSessions.has(this)) return
+    if (this.#options.kinds.has('promise')) promiseSessions--
+    removeHookSession(this)
   }
 
   pending(): readonly PendingTask[] {
@@ -350,6 +392,8 @@ class NodeTaskSession implements TaskSession {
     }
     const result: PendingTask[] = []
     for (const record of live) {
+      // A worker scope reports the child processes it took (a process is reported once).
+      if (record.claimedByWorkers) continue
       if (
         record.kind === 'socket' &&
         (childPipes.has(record.resource) || isProcessStdio(ownerOf(record.resource)))
@@ -419,7 +463,7 @@ function creationFrames(record: TrackedResource): StackFrame[] {
   return frames.slice(0, record.stackFrames)
 }
 
-function stateOf(kind: NodeTaskKind): TaskState {
+function stateOf(kind: TrackedKind): TaskState {
   switch (kind) {
     case 'timeout':
     case 'immediate':
@@ -515,10 +559,11 @@ function updateHooks(): void {
 }
 
 /**
- * Number of task scopes open in this thread. Zero means leakscope has removed every hook and
+ * Number of task and worker scopes open in this thread. Zero means leakscope has removed every hook and
  * patch it installed.
  */
 export function activeScopeCount(): number {
+  // Task and worker scopes alike: every one holds the shared hook.
   return openSessions.size
 }
 

@@ -14,7 +14,14 @@ export type {
   TaskState,
   WorkerKind,
 } from './model.js'
-export type { Action, Attribution, CommonOptions, Logger, TaskLeakOptions } from './options.js'
+export type {
+  Action,
+  Attribution,
+  CommonOptions,
+  Logger,
+  TaskLeakOptions,
+  WorkerLeakOptions,
+} from './options.js'
 export {
   EventLoopBlock,
   EventLoopBlockError,
@@ -28,3 +35,4 @@ export {
 export { formatFrames, parseStack } from './stack.js'
 export type { Detector, DetectorStatics } from './scope.js'
 export type { TaskDetector, TaskLeakScope } from './tasks.js'
+export type { WorkerDetector, WorkerLeakScope } from './workers.js'

@@ -42,6 +42,23 @@ export interface TaskLeakOptions extends CommonOptions {
   excludeUnref?: boolean
 }
 
+export interface WorkerLeakOptions extends CommonOptions {
+  /** Only workers whose name equals the string (or matches the RegExp) are reported. */
+  nameFilter?: string | RegExp
+  /** Milliseconds to keep polling running workers before calling them leaks. Default 500. */
+  grace?: number
+  /** Capture where each worker was created. Default `true`. */
+  creationStacks?: boolean
+  /** Alias of `creationStacks` (the seed's name). */
+  enableCreationTracking?: boolean
+  /** Frames kept per creation stack. Default 10. */
+  stackFrames?: number
+  /** Default `'context'`. */
+  attribution?: Attribution
+  /** Skip unref'd Node.js workers and child processes (the seed's `exclude_daemon`). Default `true`. */
+  excludeUnref?: boolean
+}
+
 export type ResolvedAction = Exclude<Action, 'raise'>
 
 export interface ResolvedCommonOptions {
@@ -59,7 +76,18 @@ export interface ResolvedTaskOptions extends ResolvedCommonOptions {
   excludeUnref: boolean
 }
 
+export interface ResolvedWorkerOptions extends ResolvedCommonOptions {
+  nameFilter: string | RegExp | undefined
+  grace: number
+  creationStacks: boolean
+  stackFrames: number
+  attribution: Attribution
+  excludeUnref: boolean
+}
+
 export const DEFAULT_GRACE_MS = 100
+/** A worker takes 60-200 ms to start and run even a trivial script. */
+export const DEFAULT_WORKER_GRACE_MS = 500
 export const DEFAULT_STACK_FRAMES = 10
 
 const ACTIONS: readonly Action[] = ['warn', 'log', 'cancel', 'throw', 'raise']
@@ -76,6 +104,7 @@ const TASK_KEYS = [
   'attribution',
   'excludeUnref',
 ] as const
+const WORKER_KEYS = TASK_KEYS.filter((key) => key !== 'kinds')
 
 function show(value: unknown): string {
   if (typeof value === 'string') return `'${value}'`
@@ -183,6 +212,33 @@ export function resolveTaskOptions(
   defaultKinds: readonly TaskKind[],
 ): ResolvedTaskOptions {
   const raw = readOptionsObject(detector, options, TASK_KEYS)
+  let kinds: ReadonlySet<TaskKind> = new Set(defaultKinds)
+  if (raw.kinds !== undefined) {
+    const allowed = platformKinds.map((k) => `'${k}'`).join(', ')
+    if (!Array.isArray(raw.kinds) || raw.kinds.length === 0) {
+      throw invalidOption(detector, 'kinds', raw.kinds, `a non-empty array of: ${allowed}`)
+    }
+    for (const kind of raw.kinds) {
+      if (!platformKinds.includes(kind as TaskKind))
+        throw invalidOption(detector, 'kinds', kind, `one of ${allowed}`)
+    }
+    kinds = new Set(raw.kinds as TaskKind[])
+  }
+  return { ...readTrackingOptions(detector, raw, DEFAULT_GRACE_MS), kinds }
+}
+
+/** Validates worker options; throws a TypeError naming the option, the value and what is allowed. */
+export function resolveWorkerOptions(detector: string, options: unknown): ResolvedWorkerOptions {
+  const raw = readOptionsObject(detector, options, WORKER_KEYS)
+  return readTrackingOptions(detector, raw, DEFAULT_WORKER_GRACE_MS)
+}
+
+// The options task and worker scopes share.
+function readTrackingOptions(
+  detector: string,
+  raw: Record<string, unknown>,
+  defaultGrace: number,
+): ResolvedWorkerOptions {
   const nameFilter = raw.nameFilter
   if (
     nameFilter !== undefined &&
@@ -211,18 +267,6 @@ export function resolveTaskOptions(
   ) {
     throw invalidOption(detector, 'stackFrames', stackFrames, 'an integer from 1 to 200')
   }
-  let kinds: ReadonlySet<TaskKind> = new Set(defaultKinds)
-  if (raw.kinds !== undefined) {
-    const allowed = platformKinds.map((k) => `'${k}'`).join(', ')
-    if (!Array.isArray(raw.kinds) || raw.kinds.length === 0) {
-      throw invalidOption(detector, 'kinds', raw.kinds, `a non-empty array of: ${allowed}`)
-    }
-    for (const kind of raw.kinds) {
-      if (!platformKinds.includes(kind as TaskKind))
-        throw invalidOption(detector, 'kinds', kind, `one of ${allowed}`)
-    }
-    kinds = new Set(raw.kinds as TaskKind[])
-  }
   const attribution = raw.attribution ?? 'context'
   if (!ATTRIBUTIONS.includes(attribution as Attribution)) {
     throw invalidOption(detector, 'attribution', attribution, `'context' or 'global'`)
@@ -230,10 +274,9 @@ export function resolveTaskOptions(
   return {
     ...readCommonOptions(detector, raw),
     nameFilter,
-    grace: readNonNegative(detector, 'grace', raw.grace, DEFAULT_GRACE_MS),
+    grace: readNonNegative(detector, 'grace', raw.grace, defaultGrace),
     creationStacks: stacks ?? tracking ?? true,
     stackFrames: (stackFrames as number | undefined) ?? DEFAULT_STACK_FRAMES,
-    kinds,
     attribution: attribution as Attribution,
     excludeUnref: readBoolean(detector, 'excludeUnref', raw.excludeUnref) ?? true,
   }

@@ -6,7 +6,13 @@ import {
   type TaskLeakOptions,
 } from './options.js'
 import { TaskLeakError, type LeakedTask } from './report.js'
-import { createDetector, LeakScope, type Detector, type PlatformHooks } from './scope.js'
+import {
+  createDetector,
+  LeakScope,
+  pollWithBackoff,
+  type Detector,
+  type PlatformHooks,
+} from './scope.js'
 
 /** An item a platform tracker still considers pending. */
 export interface PendingTask {
@@ -41,8 +47,6 @@ export interface TaskPlatform extends PlatformHooks {
   sleep(ms: number): Promise<void>
   now(): number
 }
-
-const MAX_POLL_DELAY_MS = 50
 
 /** A task-leak scope: tracks from creation until it ends, once. */
 export class TaskLeakScope extends LeakScope<LeakedTask> {
@@ -87,19 +91,17 @@ export class TaskLeakScope extends LeakScope<LeakedTask> {
       .filter((item) => !(excludeUnref && item.unref) && matchesName(nameFilter, item.name))
   }
 
-  // Polls with backoff, as goleak retries, so work that finishes shortly after the scope
-  // (a socket closing on the next tick, a timer due within the grace) is not a leak.
+  // Work that finishes shortly after the scope (a socket closing on the next tick, a timer due
+  // within the grace) is not a leak.
   async #poll(initial: PendingTask[]): Promise<readonly LeakedTask[]> {
-    const deadline = this.#platform.now() + this.#options.grace
-    let pending = initial
-    let delay = 0
-    while (pending.length > 0 || this.#session.settling()) {
-      const left = deadline - this.#platform.now()
-      if (left <= 0) break
-      await this.#platform.sleep(Math.min(delay, left))
-      delay = delay === 0 ? 1 : Math.min(delay * 2, MAX_POLL_DELAY_MS)
-      pending = this.#reportable()
-    }
+    const session = this.#session
+    const pending = await pollWithBackoff(initial, {
+      grace: this.#options.grace,
+      now: this.#platform.now,
+      sleep: this.#platform.sleep,
+      pending: () => this.#reportable(),
+      settling: () => session.settling(),
+    })
     return pending.map((item) => item.toLeakedTask())
   }
 }
