@@ -160,9 +160,10 @@ function onInit(asyncId: number, type: string, triggerAsyncId: number, resource:
 }
 
 function track(asyncId: number, type: string, triggerAsyncId: number, resource: object): void {
-  if (insideLeakscope()) return
+  // Promises are most of what the hook sees (two per await): leave first when none is wanted.
+  if (type === 'PROMISE' && promiseSessions === 0) return
   let kind = KIND_OF_TYPE.get(type)
-  if (kind === undefined) return
+  if (kind === undefined || insideLeakscope()) return
   if (kind === 'timeout' && (resource as TimerLike)._repeat != null) kind = 'interval'
   // A socket accepted by a server is created from a native callback (no execution context,
   // triggered by the server), where the store is not its creator's: it belongs to whoever owns
