@@ -1,2 +1,288 @@
-// Placeholder: the benchmark runner is not written yet.
-console.log('TODO: benchmarks (bench/run.mjs is a placeholder)')
+// Benchmark runner: every variant in its own fresh `node --expose-gc` child, variants
+// interleaved (rotated) across rounds, medians and per-round ratios vs native.
+// Usage: node bench/run.mjs [--rounds N] [--node <path to a second Node, e.g. 24>] [--no-node24]
+// Env: LEAKSCOPE_BENCH_NODE=<path> does the same as --node.
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import { performance } from 'node:perf_hooks'
+import { fileURLToPath } from 'node:url'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const childScript = fileURLToPath(new URL('./child.mjs', import.meta.url))
+const resultsDir = fileURLToPath(new URL('./results/', import.meta.url))
+
+function option(name) {
+  const index = process.argv.indexOf(name)
+  return index === -1 ? undefined : process.argv[index + 1]
+}
+
+const rounds = Number(option('--rounds') ?? 5)
+const defaultSecondNode = fileURLToPath(
+  new URL('../.ci/node24/node_modules/.bin/node', import.meta.url),
+)
+const secondNode = process.argv.includes('--no-node24')
+  ? undefined
+  : (option('--node') ?? process.env.LEAKSCOPE_BENCH_NODE ?? defaultSecondNode)
+const childConfig = {
+  depth: 10,
+  timerOps: 200_000,
+  timerWarmup: 20_000,
+  anchorOps: 50_000,
+  awaitOps: 500_000,
+  awaitWarmup: 50_000,
+  scopes: 2_000,
+  scopeWarmup: 300,
+}
+
+const LABELS = {
+  'timer/native': '1a native (no leakscope loaded)',
+  'timer/scope-no-stacks': '1b open scope, creationStacks: false',
+  'timer/scope-stacks': '1c open scope, creation stacks (10 frames)',
+  'timer/scope-stacks-3': '1d open scope, stackFrames: 3',
+  'timer/after-scope': '1e leakscope loaded, no scope open',
+  'timer/scope-callback': "1i open scope, creationStacks: 'callback'",
+  'timer/anchor-why-is-node-running': '1f anchor: CallSite array + destroy hook',
+  'timer/anchor-jest': '1g anchor: Jest-style init+destroy+Map',
+  'timer/anchor-vitest': '1h anchor: Vitest-style formatted stack',
+  'await/native': '2 native',
+  'await/init-hook': '2 bare init-only hook (reference)',
+  'await/scope': '2 open scope (default kinds)',
+  'await/scope-promise': "2 open scope, kinds: ['promise']",
+  'await/destroy-hook': '2 init + destroy hook (Jest-style)',
+  'await/after-scope': '2 leakscope loaded, no scope open',
+  'end/check': '3 noTaskLeaks() + check()',
+  'end/run': '3 noTaskLeaks().run(async () => {})',
+}
+
+const BASELINE = { timer: 'timer/native', await: 'await/native', end: undefined }
+
+const primaryVariants = Object.keys(LABELS)
+const secondaryVariants = [
+  'timer/native',
+  'timer/scope-no-stacks',
+  'timer/scope-stacks',
+  'timer/scope-callback',
+  'await/native',
+  'await/scope',
+  'end/check',
+  'end/run',
+]
+
+function nodeVersion(path) {
+  const result = spawnSync(path, ['-p', 'process.version'], { encoding: 'utf8' })
+  return result.status === 0 ? result.stdout.trim() : undefined
+}
+
+const runtimes = [{ id: 'primary', path: process.execPath, version: process.version }]
+if (secondNode !== undefined && existsSync(secondNode)) {
+  const version = nodeVersion(secondNode)
+  if (version !== undefined && version !== process.version)
+    runtimes.push({ id: 'secondary', path: secondNode, version })
+}
+
+const jobs = []
+for (const runtime of runtimes) {
+  const variants = runtime.id === 'primary' ? primaryVariants : secondaryVariants
+  for (const variant of variants)
+    jobs.push({ runtime, variant, key: `${runtime.version} ${variant}` })
+}
+
+function runChild(job) {
+  const result = spawnSync(
+    job.runtime.path,
+    ['--expose-gc', childScript, job.variant, JSON.stringify(childConfig)],
+    { cwd: root, encoding: 'utf8' },
+  )
+  if (result.status !== 0)
+    throw new Error(`${job.key} failed (${result.status}): ${result.stderr || result.stdout}`)
+  const line = result.stdout.trim().split('\n').at(-1)
+  return JSON.parse(line).value
+}
+
+const loadAtStart = os.loadavg().map((value) => Math.round(value * 100) / 100)
+const samples = new Map(jobs.map((job) => [job.key, []]))
+const started = performance.now()
+for (let round = 0; round < rounds; round++) {
+  // Rotate the order each round so no variant always runs first or right after another.
+  const shift = Math.floor((round * jobs.length) / rounds)
+  const order = [...jobs.slice(shift), ...jobs.slice(0, shift)]
+  for (const job of order) samples.get(job.key).push(runChild(job))
+  const elapsed = ((performance.now() - started) / 1000).toFixed(0)
+  console.error(`round ${round + 1}/${rounds} done (${elapsed} s)`)
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}
+
+const round2 = (value) => Math.round(value * 100) / 100
+const round1 = (value) => Math.round(value * 10) / 10
+
+const results = jobs.map((job) => {
+  const bench = job.variant.split('/')[0]
+  const values = samples.get(job.key)
+  const baselineVariant = BASELINE[bench]
+  const entry = {
+    bench,
+    variant: job.variant,
+    label: LABELS[job.variant],
+    node: job.runtime.version,
+    unit: bench === 'end' ? 'ns/scope' : bench === 'await' ? 'ns/await' : 'ns/op',
+    median: round1(median(values)),
+    samples: values.map(round1),
+    // Fastest / slowest sample: how noisy this variant was on the machine during the run.
+    spread: round2(Math.max(...values) / Math.min(...values)),
+  }
+  if (baselineVariant !== undefined) {
+    const base = samples.get(`${job.runtime.version} ${baselineVariant}`)
+    // Ratio and added cost against native from the same round, then the median of those.
+    entry.ratio = round2(median(values.map((value, i) => value / base[i])))
+    entry.addedNs = round1(median(values.map((value, i) => value - base[i])))
+  }
+  return entry
+})
+
+function find(variant, version = process.version) {
+  return results.find((entry) => entry.variant === variant && entry.node === version)
+}
+
+const targets = []
+function target(id, description, value, limit, pass) {
+  targets.push({ id, description, value, limit, pass })
+}
+for (const runtime of runtimes) {
+  const v = runtime.version
+  const noStacks = find('timer/scope-no-stacks', v)
+  const stacks = find('timer/scope-stacks', v)
+  target(
+    `${v} no-stacks`,
+    'timer in scope without stacks <= 1.3x native',
+    noStacks.ratio,
+    1.3,
+    noStacks.ratio <= 1.3,
+  )
+  target(
+    `${v} stacks-added`,
+    'creation stack adds <= 3 us per timer',
+    stacks.addedNs,
+    3000,
+    stacks.addedNs <= 3000,
+  )
+  const check = find('end/check', v)
+  target(
+    `${v} end-check`,
+    'ending a clean scope (check) < 100 us',
+    check.median,
+    100_000,
+    check.median < 100_000,
+  )
+  const run = find('end/run', v)
+  target(
+    `${v} end-run`,
+    'ending a clean scope (run) < 100 us',
+    run.median,
+    100_000,
+    run.median < 100_000,
+  )
+}
+const anchors = ['why-is-node-running', 'jest', 'vitest'].map((name) =>
+  find(`timer/anchor-${name}`),
+)
+const cheapestAnchor = Math.min(...anchors.map((entry) => entry.median))
+const stacks = find('timer/scope-stacks')
+target(
+  'stacks-vs-anchors',
+  'scope with stacks cheaper than every anchor (f, g, h)',
+  stacks.median,
+  cheapestAnchor,
+  stacks.median < cheapestAnchor,
+)
+const afterTimer = find('timer/after-scope')
+target(
+  'timer-no-scope',
+  'no timer cost when no scope is open (<= 1.05x native)',
+  afterTimer.ratio,
+  1.05,
+  afterTimer.ratio <= 1.05,
+)
+const afterAwait = find('await/after-scope')
+target(
+  'await-no-scope',
+  'no await cost when no scope is open (<= 1.05x native)',
+  afterAwait.ratio,
+  1.05,
+  afterAwait.ratio <= 1.05,
+)
+const scopeAwait = find('await/scope')
+const initHook = find('await/init-hook')
+target(
+  'await-init-only',
+  'await in a scope costs no more than a bare init-only hook (<= 1.1x it)',
+  scopeAwait.median,
+  round1(initHook.median * 1.1),
+  scopeAwait.median <= initHook.median * 1.1,
+)
+
+// --- output ---
+const pad = (text, width) => String(text).padEnd(width)
+const padLeft = (text, width) => String(text).padStart(width)
+console.log(
+  `\nleakscope benchmarks: ${rounds} rounds, medians; ratio = median of per-round ratios vs native`,
+)
+for (const runtime of runtimes) {
+  console.log(`\nNode ${runtime.version}`)
+  console.log(
+    `${pad('variant', 48)}${padLeft('median', 12)}${padLeft('ratio', 8)}${padLeft('added', 10)}`,
+  )
+  for (const entry of results.filter((e) => e.node === runtime.version)) {
+    const unit = entry.unit.split('/')[1]
+    const value =
+      entry.bench === 'end' ? `${round1(entry.median / 1000)} us` : `${round1(entry.median)} ns`
+    console.log(
+      `${pad(entry.label, 48)}${padLeft(value, 12)}${padLeft(entry.ratio === undefined ? '' : `${entry.ratio}x`, 8)}${padLeft(entry.addedNs === undefined ? '' : `${entry.addedNs}`, 10)}  /${unit}`,
+    )
+  }
+}
+console.log('\nTargets')
+for (const t of targets)
+  console.log(
+    `${t.pass ? 'met   ' : 'MISSED'}  ${t.description}: ${t.value} (limit ${t.limit})  [${t.id}]`,
+  )
+
+const cpus = os.cpus()
+const report = {
+  generatedAt: new Date().toISOString(),
+  machine: {
+    cpuModel: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    memoryGiB: round1(os.totalmem() / 2 ** 30),
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    loadAverageAtStart: loadAtStart,
+    loadAverageAtEnd: os.loadavg().map(round2),
+  },
+  runtimes: runtimes.map(({ id, version }) => ({ id, version })),
+  config: { rounds, ...childConfig },
+  durationSeconds: round1((performance.now() - started) / 1000),
+  results,
+  targets,
+}
+
+let json = `${JSON.stringify(report, null, 2)}\n`
+try {
+  const prettier = await import('prettier')
+  const options = (await prettier.resolveConfig(resultsDir)) ?? {}
+  json = await prettier.format(json, { ...options, parser: 'json' })
+} catch {
+  // Prettier is a dev dependency; without it the JSON stays as JSON.stringify wrote it.
+}
+mkdirSync(resultsDir, { recursive: true })
+writeFileSync(new URL('./results/latest.json', import.meta.url), json)
+const [load1] = os.loadavg()
+if (loadAtStart[0] > os.cpus().length / 2 || load1 > os.cpus().length / 2)
+  console.log(
+    `\nNote: load average ${loadAtStart[0]} at start, ${round2(load1)} at end on ${os.cpus().length} cores: other work shared the CPU, expect noise.`,
+  )
+console.log(`\nRaw results: bench/results/latest.json (${report.durationSeconds} s)`)

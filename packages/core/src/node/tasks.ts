@@ -21,6 +21,7 @@ import {
   nativeClearTimeout,
   sleep,
 } from './natives.js'
+import { locateFunction } from './inspect.js'
 import { isUserFrame, nodePlatformHooks } from './platform.js'
 
 // async_hooks resource types and the kind each is reported as. TLSWRAP is left out on
@@ -95,6 +96,8 @@ export class TrackedResource {
     readonly createdAt: number,
     readonly stack: StackHolder | undefined,
     readonly stackFrames: number,
+    /** Report the callback's definition site instead of a creation stack. */
+    readonly callbackLocation = false,
   ) {}
 }
 
@@ -317,10 +320,20 @@ class NodeTaskSession implements TaskSession, HookSession {
     const accepting = this.#open || (kind === 'server' && !this.#disposed)
     if (!accepting || !options.kinds.has(kind as TaskKind)) return record
     if (record === undefined) {
-      const stack = options.creationStacks
-        ? captureCreationStack(kind, resource, options.stackFrames)
-        : undefined
-      record = new TrackedResource(asyncId, kind, resource, dateNow(), stack, options.stackFrames)
+      const callbackLocation = options.callbackLocations && isTimerKind(kind)
+      const stack =
+        options.creationStacks && !callbackLocation
+          ? captureCreationStack(kind, resource, options.stackFrames)
+          : undefined
+      record = new TrackedResource(
+        asyncId,
+        kind,
+        resource,
+        dateNow(),
+        stack,
+        options.stackFrames,
+        callbackLocation,
+      )
     }
     if (this.#items.push(record) > this.#compactAt) this.#compact()
     return record
@@ -446,12 +459,24 @@ class NodePendingTask implements PendingTask {
         createdAt: record.createdAt,
         ...(this.unref ? { unref: true } : {}),
         ...(detail === undefined ? {} : { detail }),
-        ...(record.stack === undefined ? {} : { creationStack: creationFrames(record) }),
+        ...stackFields(record),
       },
       cancellerFor(record),
     )
     return task
   }
+}
+
+function stackFields(record: TrackedResource): {
+  creationStack?: StackFrame[]
+  stackOrigin?: 'callback'
+} {
+  if (record.callbackLocation) {
+    const timer = record.resource as TimerLike
+    const frame = locateFunction(timer._onTimeout ?? timer._onImmediate)
+    return frame === undefined ? {} : { creationStack: [frame], stackOrigin: 'callback' }
+  }
+  return record.stack === undefined ? {} : { creationStack: creationFrames(record) }
 }
 
 function creationFrames(record: TrackedResource): StackFrame[] {

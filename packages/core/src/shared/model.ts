@@ -65,6 +65,11 @@ export interface LeakedTaskData {
   detail?: string
   /** User frames, innermost first: the first frame is the line that created the item. */
   creationStack?: StackFrame[]
+  /**
+   * `'callback'`: `creationStack` holds where the item's callback is defined, not where the
+   * item was created (`creationStacks: 'callback'`).
+   */
+  stackOrigin?: 'callback'
 }
 
 export type WorkerKind = 'worker' | 'shared-worker' | 'child-process'

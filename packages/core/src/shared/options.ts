@@ -28,8 +28,12 @@ export interface TaskLeakOptions extends CommonOptions {
   nameFilter?: string | RegExp
   /** Milliseconds to keep polling pending items before calling them leaks. Default 100. */
   grace?: number
-  /** Capture where each item was created. Default `true`. */
-  creationStacks?: boolean
+  /**
+   * Capture where each item was created. Default `true`. `'callback'` (Node.js): timers and
+   * immediates record nothing at creation and report where their callback is defined, looked
+   * up through the inspector only when a leak is reported; other kinds capture as with `true`.
+   */
+  creationStacks?: boolean | 'callback'
   /** Alias of `creationStacks` (the seed's name). */
   enableCreationTracking?: boolean
   /** Frames kept per creation stack; fewer frames cost less. Default 10. */
@@ -70,6 +74,8 @@ export interface ResolvedTaskOptions extends ResolvedCommonOptions {
   nameFilter: string | RegExp | undefined
   grace: number
   creationStacks: boolean
+  /** `creationStacks: 'callback'`: timers report their callback's location instead. */
+  callbackLocations: boolean
   stackFrames: number
   kinds: ReadonlySet<TaskKind>
   attribution: Attribution
@@ -224,7 +230,21 @@ export function resolveTaskOptions(
     }
     kinds = new Set(raw.kinds as TaskKind[])
   }
-  return { ...readTrackingOptions(detector, raw, DEFAULT_GRACE_MS), kinds }
+  const { creationStacks } = raw
+  if (
+    creationStacks !== undefined &&
+    typeof creationStacks !== 'boolean' &&
+    creationStacks !== 'callback'
+  ) {
+    throw invalidOption(detector, 'creationStacks', creationStacks, `true, false or 'callback'`)
+  }
+  const callbackLocations = creationStacks === 'callback'
+  const tracking = readTrackingOptions(
+    detector,
+    callbackLocations ? { ...raw, creationStacks: true } : raw,
+    DEFAULT_GRACE_MS,
+  )
+  return { ...tracking, kinds, callbackLocations }
 }
 
 /** Validates worker options; throws a TypeError naming the option, the value and what is allowed. */
@@ -287,4 +307,65 @@ export function matchesName(filter: string | RegExp | undefined, name: string): 
   if (typeof filter === 'string') return filter === name
   filter.lastIndex = 0
   return filter.test(name)
+}
+
+export interface BlockingOptions extends CommonOptions {
+  /** Milliseconds a synchronous stretch must last to be reported. Default 100. */
+  threshold?: number
+  /**
+   * Milliseconds between heartbeats where a heartbeat is used (Node.js; browsers without Long
+   * Animation Frames or longtask). Durations are accurate to about half of it. Default 10.
+   */
+  checkInterval?: number
+}
+
+export interface ResolvedBlockingOptions extends ResolvedCommonOptions {
+  threshold: number
+  checkInterval: number
+}
+
+export const DEFAULT_BLOCKING_THRESHOLD_MS = 100
+export const DEFAULT_CHECK_INTERVAL_MS = 10
+const BLOCKING_KEYS = [...COMMON_KEYS, 'threshold', 'checkInterval'] as const
+
+/**
+ * Validates blocking options; throws a TypeError naming the option, the value and what is
+ * allowed. `checkInterval` must be below `threshold`, or no block could be told from a beat.
+ */
+export function resolveBlockingOptions(
+  detector: string,
+  options: unknown,
+): ResolvedBlockingOptions {
+  const raw = readOptionsObject(detector, options, BLOCKING_KEYS)
+  const threshold = raw.threshold
+  if (
+    threshold !== undefined &&
+    (typeof threshold !== 'number' || !Number.isFinite(threshold) || threshold <= 0)
+  ) {
+    throw invalidOption(detector, 'threshold', threshold, 'a finite number of milliseconds > 0')
+  }
+  const resolvedThreshold = (threshold as number | undefined) ?? DEFAULT_BLOCKING_THRESHOLD_MS
+  const interval = raw.checkInterval
+  const maxInterval = resolvedThreshold / 2
+  if (
+    interval !== undefined &&
+    (typeof interval !== 'number' ||
+      !Number.isFinite(interval) ||
+      interval < 1 ||
+      interval > maxInterval)
+  ) {
+    throw invalidOption(
+      detector,
+      'checkInterval',
+      interval,
+      `a number of milliseconds from 1 to threshold / 2 (${maxInterval})`,
+    )
+  }
+  return {
+    ...readCommonOptions(detector, raw),
+    threshold: resolvedThreshold,
+    checkInterval:
+      (interval as number | undefined) ??
+      Math.max(1, Math.min(DEFAULT_CHECK_INTERVAL_MS, resolvedThreshold / 2)),
+  }
 }

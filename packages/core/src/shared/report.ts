@@ -36,6 +36,7 @@ export class LeakedTask implements LeakedTaskData {
   readonly unref?: boolean
   readonly detail?: string
   readonly creationStack?: StackFrame[]
+  readonly stackOrigin?: 'callback'
   readonly #cancel: (() => void) | undefined
 
   constructor(data: LeakedTaskData, cancel?: () => void) {
@@ -44,7 +45,7 @@ export class LeakedTask implements LeakedTaskData {
     this.name = data.name
     this.state = data.state
     this.createdAt = data.createdAt
-    assignOptional<LeakedTaskData>(this, data, ['unref', 'detail', 'creationStack'])
+    assignOptional<LeakedTaskData>(this, data, ['unref', 'detail', 'creationStack', 'stackOrigin'])
     this.#cancel = cancel
   }
 
@@ -68,7 +69,7 @@ export class LeakedTask implements LeakedTaskData {
       state: this.state,
       createdAt: this.createdAt,
     }
-    assignOptional<LeakedTaskData>(data, this, ['unref', 'detail', 'creationStack'])
+    assignOptional<LeakedTaskData>(data, this, ['unref', 'detail', 'creationStack', 'stackOrigin'])
     return data
   }
 }
@@ -171,7 +172,10 @@ export function formatTask(task: LeakedTask): string {
     `  State: ${task.state}${task.unref === true ? ' (unref)' : ''}`,
   ]
   if (task.detail !== undefined) lines.push(`  Detail: ${task.detail}`)
-  if (task.creationStack !== undefined) lines.push('  Created at:', task.formatCreationStack())
+  if (task.creationStack !== undefined) {
+    lines.push(task.stackOrigin === 'callback' ? '  Callback defined at:' : '  Created at:')
+    lines.push(task.formatCreationStack())
+  }
   return lines.join('\n')
 }
 

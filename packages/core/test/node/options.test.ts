@@ -45,6 +45,11 @@ const cases: [string, unknown, RegExp][] = [
     /invalid option "enableCreationTracking"/,
   ],
   [
+    'bad creationStacks',
+    { creationStacks: 'yes' },
+    /invalid option "creationStacks": 'yes' \(expected true, false or 'callback'\)/,
+  ],
+  [
     'bad stackFrames',
     { stackFrames: 0 },
     /invalid option "stackFrames": 0 \(expected an integer from 1 to 200\)/,

@@ -90,3 +90,19 @@ test('an internal fault never breaks the host: its work completes and the fault 
     warnings: [{ name: 'LeakscopeWarning', code: 'LEAKSCOPE_INTERNAL' }],
   })
 })
+
+test("creationStacks: 'callback' reports where each timer's callback is defined", async () => {
+  const file = fixture('callback-stacks.mjs')
+  const { stdout } = await run(process.execPath, [file])
+  const leaks = JSON.parse(stdout) as LeakedTaskData[]
+  expect(leaks.map((task) => [task.kind, task.stackOrigin, task.creationStack?.[0]?.line])).toEqual(
+    [
+      ['interval', 'callback', lineOf(file, 'line:refresh-definition')],
+      ['immediate', 'callback', lineOf(file, 'line:arrow-definition')],
+    ],
+  )
+  expect(leaks[0]?.creationStack?.[0]).toMatchObject({
+    functionName: 'refresh',
+    url: `file://${file}`,
+  })
+})
