@@ -1,6 +1,7 @@
 // Natives captured once, at load, before user code or fake clocks can replace them.
 // `node:timers` is read rather than `globalThis`: fake-timer libraries replace the globals.
 import * as timers from 'node:timers'
+import type { StackHolder } from '../shared/stack.js'
 
 export const nativeSetTimeout: typeof timers.setTimeout = timers.setTimeout
 export const nativeClearTimeout: typeof timers.clearTimeout = timers.clearTimeout
@@ -10,6 +11,19 @@ export const dateNow: () => number = Date.now
 // Fake clocks replace performance.now too; a frozen one would stall the grace period.
 export const monotonicNow: () => number = performance.now.bind(performance)
 export const captureStackTrace: typeof Error.captureStackTrace = Error.captureStackTrace
+
+/**
+ * Walks (does not format) `frames` frames below `cutoff`, whatever the user set as
+ * `Error.stackTraceLimit`. Formatting waits until a report reads `holder.stack`.
+ */
+export function captureStack(cutoff: (...args: never[]) => unknown, frames: number): StackHolder {
+  const holder: StackHolder = {}
+  const limit = Error.stackTraceLimit
+  Error.stackTraceLimit = frames
+  captureStackTrace(holder, cutoff)
+  Error.stackTraceLimit = limit
+  return holder
+}
 
 let internalDepth = 0
 

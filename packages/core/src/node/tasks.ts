@@ -13,7 +13,7 @@ import {
   type TaskSession,
 } from '../shared/tasks.js'
 import {
-  captureStackTrace,
+  captureStack,
   dateNow,
   insideLeakscope,
   monotonicNow,
@@ -70,6 +70,7 @@ const DEFAULT_KINDS = NODE_TASK_KINDS.filter((kind) => kind !== 'promise')
 const EXTRA_FRAMES_TIMER = 3
 const EXTRA_FRAMES_NATIVE = 8
 const MIN_COMPACT_AT = 1024
+const LISTEN_STACK_FRAMES = 12
 
 interface TimerLike {
   _destroyed?: boolean
@@ -141,16 +142,12 @@ export function captureCreationStack(
   resource: object,
   frames: number,
 ): StackHolder {
-  const holder: StackHolder = {}
-  const limit = Error.stackTraceLimit
-  const timer = isTimerKind(kind)
-  Error.stackTraceLimit = frames + (timer ? EXTRA_FRAMES_TIMER : EXTRA_FRAMES_NATIVE)
-  captureStackTrace(
-    holder,
-    timer ? (resource.constructor as (...args: never[]) => unknown) : onInit,
-  )
-  Error.stackTraceLimit = limit
-  return holder
+  return isTimerKind(kind)
+    ? captureStack(
+        resource.constructor as (...args: never[]) => unknown,
+        frames + EXTRA_FRAMES_TIMER,
+      )
+    : captureStack(onInit, frames + EXTRA_FRAMES_NATIVE)
 }
 
 // An exception escaping an async hook ends the host process, so faults stop here.
@@ -194,7 +191,7 @@ function patchListen(): () => void {
   const prototype = net.Server.prototype
   const original = prototype.listen
   const listen = function (this: net.Server, ...args: unknown[]): net.Server {
-    const holder = openSessions.size > 0 ? captureListenStack(listen) : undefined
+    const holder = openSessions.size > 0 ? captureStack(listen, LISTEN_STACK_FRAMES) : undefined
     if (holder !== undefined) (this as unknown as Record<symbol, unknown>)[listenStack] = holder
     const result = (original as (...a: unknown[]) => net.Server).apply(this, args)
     if (holder !== undefined && !this.listening) {
@@ -211,15 +208,6 @@ function patchListen(): () => void {
     // Someone patched after us: their wrapper calls ours, which passes straight through.
     if (prototype.listen === listen) prototype.listen = original
   }
-}
-
-function captureListenStack(listen: (...args: never[]) => unknown): StackHolder {
-  const holder: StackHolder = {}
-  const limit = Error.stackTraceLimit
-  Error.stackTraceLimit = 12
-  captureStackTrace(holder, listen)
-  Error.stackTraceLimit = limit
-  return holder
 }
 
 function onPromiseResolve(asyncId: number): void {

@@ -27,7 +27,7 @@ import {
   type WorkerPlatform,
   type WorkerSession,
 } from '../shared/workers.js'
-import { captureStackTrace, dateNow, monotonicNow, sleep } from './natives.js'
+import { captureStack, dateNow, monotonicNow, sleep } from './natives.js'
 import { isUserFrame, nodePlatformHooks } from './platform.js'
 import {
   addHookSession,
@@ -161,13 +161,7 @@ function makeProxy(): WorkerClass {
 function captureTrapStack(trap: (...args: never[]) => unknown): StackHolder | undefined {
   let frames = 0
   for (const wanted of stackFramesWanted.values()) frames = Math.max(frames, wanted)
-  if (frames === 0) return undefined
-  const holder: StackHolder = {}
-  const limit = Error.stackTraceLimit
-  Error.stackTraceLimit = frames
-  captureStackTrace(holder, trap)
-  Error.stackTraceLimit = limit
-  return holder
+  return frames === 0 ? undefined : captureStack(trap, frames)
 }
 
 const moduleObject = workerThreads as unknown as { Worker: WorkerClass }
