@@ -17,6 +17,7 @@ export type {
 export type {
   Action,
   Attribution,
+  BlockingOptions,
   CommonOptions,
   Logger,
   TaskLeakOptions,
@@ -35,4 +36,5 @@ export {
 export { formatFrames, parseStack } from './stack.js'
 export type { Detector, DetectorStatics } from './scope.js'
 export type { TaskDetector, TaskLeakScope } from './tasks.js'
+export type { BlockingDetector, EventLoopBlockingScope } from './blocking.js'
 export type { WorkerDetector, WorkerLeakScope } from './workers.js'
