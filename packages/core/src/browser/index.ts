@@ -20,12 +20,15 @@ export {
 export type {
   Action,
   Attribution,
+  BlockingDetector,
+  BlockingOptions,
   BrowserTaskKind,
   CommonOptions,
   Detector,
   DetectorName,
   DetectorStatics,
   EventLoopBlockData,
+  EventLoopBlockingScope,
   LeakReportData,
   LeakedTaskData,
   LeakedWorkerData,
@@ -44,6 +47,7 @@ export type {
   WorkerLeakScope,
 } from '../shared/index.js'
 export { activeScopeCount, noTaskLeaks } from './tasks.js'
+export { noEventLoopBlocking } from './blocking.js'
 export { noWorkerLeaks }
 
 /** The seed's name for `noWorkerLeaks` (the same function). */

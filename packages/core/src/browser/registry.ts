@@ -26,6 +26,15 @@ let serial = 0
 export class TrackedItem {
   id: unknown = undefined
   done = false
+  /** Extra human-readable facts (event type and target, URL). */
+  detail: string | undefined = undefined
+  /** Builds `detail` when a report needs it (what it describes may be costly to name). */
+  describe: (() => string) | undefined = undefined
+  /**
+   * Answers false once the item can no longer run (its target was garbage-collected, its
+   * connection closed by the other side): such an item is not a leak.
+   */
+  alive: (() => boolean) | undefined = undefined
   readonly serial: number = ++serial
   readonly owners: Owner[]
 

@@ -1,4 +1,4 @@
-import type { StackFrame } from '../shared/model.js'
+import type { BrowserTaskKind, StackFrame } from '../shared/model.js'
 import type { ResolvedTaskOptions } from '../shared/options.js'
 import { LeakedTask } from '../shared/report.js'
 import { userFrames } from '../shared/stack.js'
@@ -14,6 +14,12 @@ import { perfNow, sleep } from './natives.js'
 import { browserPlatformHooks, isUserFrame } from './platform.js'
 import { activeWorkerScopeCount } from './workers.js'
 import { globalOwners, type Owner, type OwnerState, type TrackedItem } from './registry.js'
+import { CHANNEL_KINDS } from './channels.js'
+import { LISTENER_KINDS } from './listeners.js'
+import { OBSERVER_KINDS } from './observers.js'
+import { installPromisePatch, PROMISE_KINDS, uninstallPromisePatch } from './promises.js'
+import { REQUEST_KINDS } from './requests.js'
+import { installObjectPatches, objectRegistrySize, uninstallObjectPatches } from './track.js'
 import {
   frameRegistry,
   idleRegistry,
@@ -35,7 +41,11 @@ class BrowserTaskSession implements TaskSession, Owner {
     this.options = options
     this.#node = { owner: this, parent: currentContext() }
     openSessions.add(this)
-    if (openSessions.size === 1) installTimerPatches()
+    if (openSessions.size === 1) {
+      installTimerPatches()
+      installObjectPatches()
+    }
+    if (options.kinds.has('promise')) installPromisePatch()
     if (options.attribution === 'global') globalOwners.push(this)
   }
 
@@ -69,7 +79,11 @@ class BrowserTaskSession implements TaskSession, Owner {
     for (const item of this.items) item.release(this)
     this.items.clear()
     openSessions.delete(this)
-    if (openSessions.size === 0) uninstallTimerPatches()
+    if (openSessions.size === 0) {
+      uninstallTimerPatches()
+      uninstallObjectPatches()
+      uninstallPromisePatch()
+    }
   }
 
   // Timers and frames exist as soon as they are scheduled: nothing is still on its way.
@@ -79,7 +93,14 @@ class BrowserTaskSession implements TaskSession, Owner {
 
   pending(): readonly PendingTask[] {
     const result: PendingTask[] = []
-    for (const item of this.items) result.push(new BrowserPendingTask(item, this.options))
+    for (const item of this.items) {
+      // A listener whose target was collected, a socket the server closed: not a leak.
+      if (item.alive !== undefined && !item.alive()) {
+        item.complete()
+        continue
+      }
+      result.push(new BrowserPendingTask(item, this.options))
+    }
     return result
   }
 }
@@ -108,6 +129,7 @@ class BrowserPendingTask implements PendingTask {
   toLeakedTask(): LeakedTask {
     const item = this.#item
     const withStack = this.#options.creationStacks && item.stack !== undefined
+    const detail = item.describe?.() ?? item.detail
     return new LeakedTask(
       {
         id: typeof item.id === 'number' ? item.id : item.serial,
@@ -115,6 +137,7 @@ class BrowserPendingTask implements PendingTask {
         name: item.name,
         state: item.state,
         createdAt: item.createdAt,
+        ...(detail === undefined ? {} : { detail }),
         ...(withStack ? { creationStack: creationFrames(item, this.#options.stackFrames) } : {}),
       },
       () => item.cancel(),
@@ -132,16 +155,37 @@ export function activeScopeCount(): number {
 
 /** Pending items in the id registries (tests: completed work must not accumulate). */
 export function registrySize(): number {
-  return timerRegistry.size + frameRegistry.size + idleRegistry.size
+  return timerRegistry.size + frameRegistry.size + idleRegistry.size + objectRegistrySize()
 }
+
+/** Every kind this global can track; 'promise' is opt-in (see promises.ts). */
+export const BROWSER_KINDS: readonly BrowserTaskKind[] = [
+  ...TIMER_KINDS,
+  ...LISTENER_KINDS,
+  ...OBSERVER_KINDS,
+  ...CHANNEL_KINDS,
+  ...REQUEST_KINDS,
+  ...PROMISE_KINDS,
+]
+export const DEFAULT_KINDS: readonly BrowserTaskKind[] = BROWSER_KINDS.filter(
+  (kind) => kind !== 'promise',
+)
 
 const browserTaskPlatform: TaskPlatform = {
   ...browserPlatformHooks,
-  kinds: TIMER_KINDS,
-  defaultKinds: TIMER_KINDS,
+  kinds: BROWSER_KINDS,
+  defaultKinds: DEFAULT_KINDS,
   open: (options) => new BrowserTaskSession(options),
   sleep,
   now: perfNow,
 }
 
 export const noTaskLeaks: TaskDetector = createTaskDetector(browserTaskPlatform)
+
+/**
+ * A tracking session with no scope around it (the agent's live registry): it installs the patches
+ * like a scope, `pending()` reads what it owns right now, `dispose()` lets everything go.
+ */
+export function openTaskSession(options: ResolvedTaskOptions): TaskSession {
+  return new BrowserTaskSession(options)
+}

@@ -5,7 +5,8 @@
 import type { BrowserTaskKind, TaskState } from '../shared/model.js'
 import { reportInternalFault } from '../shared/scope.js'
 import { callInContext, currentContext, runningItem } from './context.js'
-import { globals, natives, type Native, type TimerKey } from './natives.js'
+import type { StackHolder } from '../shared/stack.js'
+import { globals, natives, perfNow, type Native, type TimerKey } from './natives.js'
 import { browserPlatformHooks } from './platform.js'
 import { captureCreationStack, ownersFor, TrackedItem } from './registry.js'
 
@@ -44,6 +45,33 @@ function keepIdentity(patched: Callable, native: Native): void {
 function callbackName(callback: Callable): string {
   const name = callback.name
   return typeof name === 'string' && name !== '' ? name : 'anonymous'
+}
+
+/** Told how long each wrapped callback ran, while a blocking scope is open (blocking.ts). */
+export type CallbackTimer = (
+  name: string,
+  stack: StackHolder | undefined,
+  start: number,
+  end: number,
+) => void
+
+let callbackTimer: CallbackTimer | undefined
+
+export function setCallbackTimer(timer: CallbackTimer | undefined): void {
+  callbackTimer = timer
+}
+
+function timeCallback(
+  timer: CallbackTimer,
+  callback: Callable,
+  item: TrackedItem | undefined,
+  start: number,
+): void {
+  try {
+    timer(callbackName(callback), item?.stack, start, perfNow())
+  } catch (error) {
+    fault(error)
+  }
 }
 
 interface Prepared {
@@ -88,7 +116,14 @@ function prepare(
         fault(error)
       }
     }
-    return callInContext(node, carried, callback, this, args)
+    const timer = callbackTimer
+    if (timer === undefined) return callInContext(node, carried, callback, this, args)
+    const start = perfNow()
+    try {
+      return callInContext(node, carried, callback, this, args)
+    } finally {
+      timeCallback(timer, callback, item, start)
+    }
   }
   return { wrapper, item }
 }

@@ -181,7 +181,7 @@ describe('actions and options', () => {
     cancelAnimationFrame(c)
     expect(leaks.map((t) => t.kind)).toEqual(['interval'])
     expect(() => noTaskLeaks({ kinds: ['immediate'] })).toThrow(
-      /"kinds".*'timeout', 'interval', 'animation-frame', 'idle-callback'\)$/,
+      /"kinds".*'timeout', 'interval', 'animation-frame', 'idle-callback', 'listener'.*'promise'\)$/,
     )
     expect(activeScopeCount()).toBe(0)
   })

@@ -1,0 +1,137 @@
+// Shared machinery of the object-keyed kinds (listeners, observers, connections, requests,
+// promises, posted tasks): one registry of pending items keyed by the item itself, a helper that
+// creates an item for the current context, and reversible patches of globals and prototype
+// members. Like the timer patches, these are installed only while a scope is open and delegate to
+// whatever they replaced, so a patch installed by someone else earlier keeps working.
+import type { BrowserTaskKind, TaskState } from '../shared/model.js'
+import { reportInternalFault } from '../shared/scope.js'
+import { currentContext, runningItem } from './context.js'
+import { browserPlatformHooks } from './platform.js'
+import { captureCreationStack, ownersFor, TrackedItem } from './registry.js'
+
+/** Pending items of the object-keyed kinds (items hold their targets weakly). */
+export const objectRegistry: Map<unknown, TrackedItem> = new Map()
+
+export type AnyFunction = (...args: never[]) => unknown
+export type Callable = (this: unknown, ...args: unknown[]) => unknown
+
+export function fault(error: unknown): void {
+  reportInternalFault(browserPlatformHooks, error)
+}
+
+export function functionName(callback: unknown): string {
+  if (typeof callback === 'function') {
+    const name = (callback as { name?: unknown }).name
+    return typeof name === 'string' && name !== '' ? name : 'anonymous'
+  }
+  return 'anonymous'
+}
+
+/**
+ * Creates and registers an item for the current context, or returns undefined when no open
+ * scope wants this kind here. `callee` is the patched entry point (the stack starts at its caller).
+ */
+export function trackItem(
+  kind: BrowserTaskKind,
+  name: string,
+  state: TaskState,
+  callee: AnyFunction,
+  cancel: () => void,
+  detail?: string,
+): TrackedItem | undefined {
+  const owners = ownersFor(kind, currentContext(), runningItem())
+  if (owners === undefined) return undefined
+  const item = new TrackedItem(
+    kind,
+    name,
+    state,
+    Date.now(),
+    owners,
+    captureCreationStack(owners, callee),
+    objectRegistry,
+    cancel,
+  )
+  item.detail = detail
+  item.register(item)
+  return item
+}
+
+/** Gives a replacement function the name and length of the function it replaces. */
+export function keepIdentity<F extends AnyFunction>(patched: F, original: AnyFunction): F {
+  Object.defineProperty(patched, 'name', { value: original.name, configurable: true })
+  Object.defineProperty(patched, 'length', { value: original.length, configurable: true })
+  return patched
+}
+
+/** A reversible replacement of `holder[key]`. */
+export interface Patch {
+  readonly holder: Record<string, unknown>
+  readonly key: string
+  readonly patched: unknown
+  /** What the patch replaced at its last install; it delegates there. */
+  previous: unknown
+  /** True while the patch must outlive the last scope (something still depends on it). */
+  keep?: () => boolean
+}
+
+const patches: Patch[] = []
+
+/** Registers a patch of `holder[key]`; `make` builds the replacement from the patch record. */
+export function definePatch(
+  holder: object | undefined,
+  key: string,
+  make: (patch: Patch, original: AnyFunction) => unknown,
+): Patch | undefined {
+  if (holder === undefined || holder === null) return undefined
+  const record = holder as Record<string, unknown>
+  const original = record[key]
+  if (typeof original !== 'function') return undefined
+  const patch = { holder: record, key, patched: undefined as unknown, previous: original }
+  patch.patched = make(patch, original as AnyFunction)
+  patches.push(patch)
+  return patch
+}
+
+/** Calls what the patch replaced, with the caller's `this` and arguments. */
+export function callPrevious(patch: Patch, self: unknown, args: ArrayLike<unknown>): unknown {
+  return Reflect.apply(patch.previous as AnyFunction, self, args)
+}
+
+export function installObjectPatches(): void {
+  for (const patch of patches) {
+    const current = patch.holder[patch.key]
+    if (current === patch.patched) continue
+    patch.previous = current
+    patch.holder[patch.key] = patch.patched
+  }
+}
+
+/** Puts back what each patch replaced, unless someone replaced the patch in the meantime. */
+export function uninstallObjectPatches(): void {
+  for (const patch of patches) {
+    if (patch.keep?.() === true) continue
+    if (patch.holder[patch.key] === patch.patched) patch.holder[patch.key] = patch.previous
+  }
+  objectRegistry.clear()
+}
+
+/** Number of object-keyed items pending (tests: completed work must not accumulate). */
+export function objectRegistrySize(): number {
+  return objectRegistry.size
+}
+
+/** A short description of an event target: `window`, `document`, `<button#save.primary>`. */
+export function describeTarget(target: object): string {
+  const g = globalThis as { window?: unknown; document?: unknown }
+  if (target === g.window || target === globalThis) return 'window'
+  if (target === g.document) return 'document'
+  const element = target as { localName?: unknown; id?: unknown; classList?: Iterable<string> }
+  if (typeof element.localName === 'string') {
+    let text = element.localName
+    if (typeof element.id === 'string' && element.id !== '') text += `#${element.id}`
+    if (element.classList !== undefined) for (const name of element.classList) text += `.${name}`
+    return `<${text}>`
+  }
+  const name = (target as { constructor?: { name?: unknown } }).constructor?.name
+  return typeof name === 'string' && name !== '' ? name : 'EventTarget'
+}

@@ -1,0 +1,189 @@
+import { describe, expect, test } from 'vitest'
+import { activeScopeCount, noTaskLeaks } from 'leakscope'
+import { firstFramePath, quiet, wait } from './helpers.js'
+
+function onResize(): void {}
+
+function noop(): void {}
+
+function listenForResize(): void {
+  window.addEventListener('resize', onResize)
+}
+
+describe('event listeners', () => {
+  test('a listener added and not removed is a leak, with the line that added it', async () => {
+    const scope = noTaskLeaks({ ...quiet, grace: 0 })
+    listenForResize()
+    const leaks = await scope.check()
+    window.removeEventListener('resize', onResize)
+    expect(leaks.map((t) => [t.kind, t.name, t.state, t.detail])).toEqual([
+      ['listener', 'onResize', 'open', "'resize' on window"],
+    ])
+    expect(firstFramePath(leaks[0])).toMatch(/listeners\.test\.ts$/)
+    expect(leaks[0]?.creationStack?.[0]?.functionName).toBe('listenForResize')
+  })
+
+  test('removeEventListener, { once } and { signal } all remove it: clean', async () => {
+    const scope = noTaskLeaks({ action: 'throw', grace: 0 })
+    const button = document.createElement('button')
+    document.body.append(button)
+    let clicks = 0
+    const onClick = (): void => {
+      clicks++
+    }
+    button.addEventListener('click', onClick)
+    button.removeEventListener('click', onClick)
+    button.addEventListener('click', onClick, { once: true })
+    button.click()
+    button.click()
+    const controller = new AbortController()
+    button.addEventListener('click', onClick, { signal: controller.signal })
+    window.addEventListener('keydown', onClick, { signal: controller.signal, capture: true })
+    controller.abort()
+    button.click()
+    expect(await scope.check()).toEqual([])
+    expect(clicks).toBe(1)
+    button.remove()
+  })
+
+  test('the key is (target, type, callback, capture): a mismatched remove leaves a leak', async () => {
+    const scope = noTaskLeaks({ ...quiet, grace: 0 })
+    const target = new EventTarget()
+    function onPing(): void {}
+    target.addEventListener('ping', onPing, { capture: true })
+    target.removeEventListener('ping', onPing) // capture false: not the same listener
+    target.addEventListener('ping', onPing, true) // same key again: the DOM ignores it
+    const leaks = await scope.check()
+    target.removeEventListener('ping', onPing, true)
+    expect(leaks.map((t) => [t.name, t.detail])).toEqual([['onPing', "'ping' on EventTarget"]])
+  })
+
+  test('one callback under several keys on one target: each removal takes exactly its key', async () => {
+    // The outer scope keeps the patches installed after the inner one ends.
+    const outer = noTaskLeaks({ action: 'throw', grace: 0 })
+    const scope = noTaskLeaks({ ...quiet, grace: 0 })
+    const target = new EventTarget()
+    const calls: string[] = []
+    function onAny(this: unknown, event: Event): void {
+      expect(this).toBe(target)
+      calls.push(`${event.type}:${event.eventPhase}`)
+    }
+    // Added from a tracked listener's callback, so each is registered through a wrapper.
+    target.addEventListener(
+      'setup',
+      () => {
+        target.addEventListener('a', onAny)
+        target.addEventListener('a', onAny, true)
+        target.addEventListener('b', onAny, { once: true })
+        target.addEventListener('c', onAny, { capture: true })
+      },
+      { once: true },
+    )
+    target.dispatchEvent(new Event('setup'))
+    target.removeEventListener('a', onAny, { capture: true }) // not the head of the list
+    target.dispatchEvent(new Event('a'))
+    target.dispatchEvent(new Event('b'))
+    target.dispatchEvent(new Event('b'))
+    const leaks = await scope.check()
+    expect(calls).toEqual(['a:2', 'b:2'])
+    expect(leaks.map((t) => t.detail).sort()).toEqual(["'a' on EventTarget", "'c' on EventTarget"])
+    target.removeEventListener('c', onAny, true)
+    target.removeEventListener('a', onAny)
+    target.dispatchEvent(new Event('a'))
+    target.dispatchEvent(new Event('c'))
+    expect(calls).toEqual(['a:2', 'b:2'])
+    expect(await outer.check()).toEqual([])
+  })
+
+  test('argument errors are the native ones', async () => {
+    const scope = noTaskLeaks({ action: 'throw', grace: 0 })
+    const target = new EventTarget()
+    const add = target.addEventListener as (...args: unknown[]) => void
+    const remove = target.removeEventListener as (...args: unknown[]) => void
+    expect(() => add.call(target, 'x')).toThrow(TypeError)
+    expect(() => remove.call(target, 'x')).toThrow(TypeError)
+    add.call(target, 'x', null)
+    add.call(target, 'x', noop, false, 'extra')
+    remove.call(target, 'x', noop, false, 'extra')
+    expect(await scope.check()).toEqual([])
+  })
+
+  test('handleEvent objects are tracked and called with the object as this', async () => {
+    const scope = noTaskLeaks({ ...quiet, grace: 0 })
+    const target = new EventTarget()
+    const seen: unknown[] = []
+    const handler = {
+      handleEvent(this: unknown) {
+        seen.push(this)
+      },
+    }
+    await scope.run(() => {
+      target.addEventListener('go', handler)
+    })
+    target.dispatchEvent(new Event('go'))
+    const leaks = await scope.check()
+    target.removeEventListener('go', handler)
+    expect(seen).toEqual([handler])
+    expect(leaks.map((t) => t.name)).toEqual(['handleEvent'])
+  })
+
+  test('a listener callback carries the scope: a timer it starts is the scope’s', async () => {
+    let handle: number | undefined
+    const target = new EventTarget()
+    function onStart(): void {
+      handle = setInterval(function fromListener() {}, 1000)
+    }
+    const scope = noTaskLeaks(quiet)
+    await scope.run(async () => {
+      target.addEventListener('start', onStart)
+      await wait(1)
+      // After a native await the body has no context: the listener brings the scope's back.
+      target.dispatchEvent(new Event('start'))
+      target.removeEventListener('start', onStart)
+    })
+    const leaks = await scope.check()
+    clearInterval(handle)
+    expect(leaks.map((t) => t.name)).toEqual(['fromListener'])
+  })
+
+  test("'cancel' removes the leaked listener for real", async () => {
+    const target = new EventTarget()
+    let calls = 0
+    const scope = noTaskLeaks({ action: 'cancel', logger: { warn() {} }, grace: 0 })
+    const original = console.warn
+    console.warn = () => {}
+    target.addEventListener('x', () => calls++)
+    await scope.check()
+    console.warn = original
+    target.dispatchEvent(new Event('x'))
+    expect(calls).toBe(0)
+  })
+})
+
+describe('after the last scope ends', () => {
+  test('a listener registered through a wrapper is still removable, and the patches then come off', async () => {
+    const target = new EventTarget()
+    let calls = 0
+    const onPing = (): void => {
+      calls++
+    }
+    // Inside run() the context must be carried, so the DOM holds leakscope's wrapper.
+    const scope = noTaskLeaks({ ...quiet, grace: 0 })
+    await scope.run(() => target.addEventListener('ping', onPing))
+    expect((await scope.check()).map((t) => t.name)).toEqual(['onPing'])
+    expect(activeScopeCount()).toBe(0)
+
+    target.dispatchEvent(new Event('ping'))
+    target.addEventListener('ping', onPing) // the DOM's dedupe must still apply
+    target.dispatchEvent(new Event('ping'))
+    expect(calls).toBe(2)
+    target.removeEventListener('ping', onPing)
+    target.dispatchEvent(new Event('ping'))
+    expect(calls).toBe(2)
+
+    // Nothing depends on the patches any more: the next scope's end removes them.
+    await noTaskLeaks({ action: 'throw' }).check()
+    expect(String(EventTarget.prototype.addEventListener)).toContain('[native code]')
+    expect(String(EventTarget.prototype.removeEventListener)).toContain('[native code]')
+  })
+})
