@@ -27,6 +27,18 @@ export default defineConfig({
         },
       },
       {
+        // @leakscope/vitest: runs the real Vitest CLI on fixture projects (Node and Chromium).
+        test: {
+          name: 'vitest-plugin',
+          include: ['packages/vitest/test/**/*.test.ts'],
+          exclude: ['packages/vitest/test/fixtures/**'],
+          environment: 'node',
+          pool: 'forks',
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
         // Vite's client resolution conditions include `browser`, so 'leakscope' -> dist/browser.
         // test/browser/smoke.test.ts pins this.
         test: {
@@ -35,7 +47,10 @@ export default defineConfig({
           browser: {
             enabled: true,
             headless: true,
-            provider: playwright({ launchOptions: { executablePath: chromiumPath } }),
+            // --expose-gc: test/browser/gc.test.ts forces collections.
+            provider: playwright({
+              launchOptions: { executablePath: chromiumPath, args: ['--js-flags=--expose-gc'] },
+            }),
             instances: [{ browser: 'chromium' }],
             // Failure screenshots go to the git-ignored test-results/, not next to the tests.
             screenshotDirectory: 'test-results/vitest-screenshots',

@@ -286,3 +286,14 @@ if (loadAtStart[0] > os.cpus().length / 2 || load1 > os.cpus().length / 2)
     `\nNote: load average ${loadAtStart[0]} at start, ${round2(load1)} at end on ${os.cpus().length} cores: other work shared the CPU, expect noise.`,
   )
 console.log(`\nRaw results: bench/results/latest.json (${report.durationSeconds} s)`)
+
+// noEventLoopBlocking: throughput with and without an open blocking scope, anchors, accuracy
+// (bench/blocking.mjs, its own children; results in bench/results/blocking.json).
+if (!process.argv.includes('--no-blocking')) {
+  console.log('\nnoEventLoopBlocking (bench/blocking.mjs)')
+  spawnSync(
+    process.execPath,
+    [fileURLToPath(new URL('./blocking.mjs', import.meta.url)), '--rounds', String(rounds)],
+    { cwd: root, stdio: 'inherit' },
+  )
+}
