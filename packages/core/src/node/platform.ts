@@ -8,9 +8,12 @@ export const nodePlatformHooks: PlatformHooks = {
   },
 }
 
-// Everything under dist/ is leakscope's own code, whether a stack names it by URL or by path.
-const ownRootUrl = new URL('../', import.meta.url).href
-const ownRootPath = fileURLToPath(ownRootUrl)
+// Everything under dist/ is leakscope's own code, whether a stack names it by URL or by path;
+// so is src/ beside it, which is what source maps (Vitest applies them) turn dist frames into.
+const ownPrefixes = [
+  new URL('../', import.meta.url),
+  new URL('../../src/', import.meta.url),
+].flatMap((url) => [url.href, fileURLToPath(url)])
 
 /** Frames that are neither Node's internals nor leakscope's own. */
 export function isUserFrame(frame: StackFrame): boolean {
@@ -18,7 +21,6 @@ export function isUserFrame(frame: StackFrame): boolean {
   return !(
     url.startsWith('node:') ||
     url.startsWith('internal/') ||
-    url.startsWith(ownRootUrl) ||
-    url.startsWith(ownRootPath)
+    ownPrefixes.some((prefix) => url.startsWith(prefix))
   )
 }
