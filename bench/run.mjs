@@ -3,7 +3,7 @@
 // Usage: node bench/run.mjs [--rounds N] [--node <path to a second Node, e.g. 24>] [--no-node24]
 // Env: LEAKSCOPE_BENCH_NODE=<path> does the same as --node.
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
@@ -286,6 +286,66 @@ if (loadAtStart[0] > os.cpus().length / 2 || load1 > os.cpus().length / 2)
     `\nNote: load average ${loadAtStart[0]} at start, ${round2(load1)} at end on ${os.cpus().length} cores: other work shared the CPU, expect noise.`,
   )
 console.log(`\nRaw results: bench/results/latest.json (${report.durationSeconds} s)`)
+
+// docs/benchmarks.md carries these tables between markers; every run rewrites them, so the doc
+// always shows the numbers of bench/results/latest.json.
+function markdown() {
+  const titles = {
+    timer: '1. `setTimeout` + `clearTimeout` (ns/op)',
+    await: '2. `await` of a resolved promise (ns/await)',
+    end: '3. Ending a clean scope (µs per scope)',
+  }
+  const number = (value) => value.toLocaleString('en-US', { maximumFractionDigits: 1 })
+  const { machine } = report
+  const lines = [
+    '## Machine of the run below',
+    '',
+    `${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.platform}; ` +
+      `Node ${runtimes.map((r) => r.version).join(' and ')}; ${rounds} rounds; the run took ` +
+      `${report.durationSeconds} s (${report.generatedAt.slice(0, 10)}). Load average ` +
+      `${machine.loadAverageAtStart[0]} at the start and ${machine.loadAverageAtEnd[0]} at the end, ` +
+      `on ${machine.cores} cores${machine.loadAverageAtStart[0] > machine.cores / 2 ? ': the machine was shared, expect noise' : ''}.`,
+    '',
+  ]
+  for (const bench of ['timer', 'await', 'end']) {
+    lines.push(`## ${titles[bench]}`, '')
+    for (const runtime of runtimes) {
+      const rows = results.filter((e) => e.bench === bench && e.node === runtime.version)
+      if (rows.length === 0) continue
+      lines.push(`| Variant (Node ${runtime.version}) | Median | Ratio | Added |`, '| --- | ---: | ---: | ---: |')
+      for (const e of rows) {
+        const median = bench === 'end' ? number(e.median / 1000) : number(e.median)
+        const ratio = e.ratio === undefined ? '' : `${e.ratio.toFixed(2)}x`
+        const added = e.addedNs === undefined ? '' : number(e.addedNs)
+        lines.push(`| ${e.label} | ${median} | ${ratio} | ${added} |`)
+      }
+      lines.push('')
+    }
+  }
+  lines.push('## Targets (from this run)', '', '| Target | Value | Limit | Result |', '| --- | ---: | ---: | --- |')
+  for (const t of targets) {
+    lines.push(`| ${t.description} (${t.id}) | ${number(t.value)} | ${number(t.limit)} | ${t.pass ? 'met' : '**missed**'} |`)
+  }
+  return lines.join('\n')
+}
+
+const docUrl = new URL('../docs/benchmarks.md', import.meta.url)
+const BEGIN = '<!-- bench/run.mjs: begin -->'
+const END = '<!-- bench/run.mjs: end -->'
+const doc = readFileSync(docUrl, 'utf8')
+if (doc.includes(BEGIN) && doc.includes(END)) {
+  let block = `${BEGIN}\n\n${markdown()}\n\n${END}`
+  try {
+    const prettier = await import('prettier')
+    const options = (await prettier.resolveConfig(fileURLToPath(docUrl))) ?? {}
+    block = (await prettier.format(block, { ...options, parser: 'markdown' })).trimEnd()
+  } catch {
+    // Without Prettier the tables stay as written.
+  }
+  writeFileSync(docUrl, doc.slice(0, doc.indexOf(BEGIN)) + block + doc.slice(doc.indexOf(END) + END.length))
+  console.log('Updated docs/benchmarks.md')
+}
+
 
 // noEventLoopBlocking: throughput with and without an open blocking scope, anchors, accuracy
 // (bench/blocking.mjs, its own children; results in bench/results/blocking.json).
