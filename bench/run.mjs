@@ -312,7 +312,10 @@ function markdown() {
     for (const runtime of runtimes) {
       const rows = results.filter((e) => e.bench === bench && e.node === runtime.version)
       if (rows.length === 0) continue
-      lines.push(`| Variant (Node ${runtime.version}) | Median | Ratio | Added |`, '| --- | ---: | ---: | ---: |')
+      lines.push(
+        `| Variant (Node ${runtime.version}) | Median | Ratio | Added |`,
+        '| --- | ---: | ---: | ---: |',
+      )
       for (const e of rows) {
         const median = bench === 'end' ? number(e.median / 1000) : number(e.median)
         const ratio = e.ratio === undefined ? '' : `${e.ratio.toFixed(2)}x`
@@ -322,9 +325,16 @@ function markdown() {
       lines.push('')
     }
   }
-  lines.push('## Targets (from this run)', '', '| Target | Value | Limit | Result |', '| --- | ---: | ---: | --- |')
+  lines.push(
+    '## Targets (from this run)',
+    '',
+    '| Target | Value | Limit | Result |',
+    '| --- | ---: | ---: | --- |',
+  )
   for (const t of targets) {
-    lines.push(`| ${t.description} (${t.id}) | ${number(t.value)} | ${number(t.limit)} | ${t.pass ? 'met' : '**missed**'} |`)
+    lines.push(
+      `| ${t.description} (${t.id}) | ${number(t.value)} | ${number(t.limit)} | ${t.pass ? 'met' : '**missed**'} |`,
+    )
   }
   return lines.join('\n')
 }
@@ -342,10 +352,12 @@ if (doc.includes(BEGIN) && doc.includes(END)) {
   } catch {
     // Without Prettier the tables stay as written.
   }
-  writeFileSync(docUrl, doc.slice(0, doc.indexOf(BEGIN)) + block + doc.slice(doc.indexOf(END) + END.length))
+  writeFileSync(
+    docUrl,
+    doc.slice(0, doc.indexOf(BEGIN)) + block + doc.slice(doc.indexOf(END) + END.length),
+  )
   console.log('Updated docs/benchmarks.md')
 }
-
 
 // noEventLoopBlocking: throughput with and without an open blocking scope, anchors, accuracy
 // (bench/blocking.mjs, its own children; results in bench/results/blocking.json).
