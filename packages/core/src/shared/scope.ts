@@ -226,36 +226,3 @@ export function createDetector<O, Resolved, S extends { run<T>(fn: () => T): Pro
   }
   return Object.assign(open, { wrap, decorator }) as unknown as Detector<O, S>
 }
-
-const MAX_POLL_DELAY_MS = 50
-
-/** What a grace-period poll needs: a clock, a sleep no scope tracks, and the items to re-read. */
-export interface GracePoll<T> {
-  /** Milliseconds to keep polling. */
-  grace: number
-  now(): number
-  sleep(ms: number): Promise<void>
-  /** Items still pending right now. */
-  pending(): T[]
-  /** True while work started in the scope has yet to create the items it will create. */
-  settling?(): boolean
-}
-
-/**
- * Polls with backoff (0, 1, 2, 4 … 50 ms), as goleak retries, until nothing is pending or the
- * grace period is over; resolves with what is still pending. Each wait yields to the event
- * loop, so it never blocks. Work that finishes within the grace period is not a leak.
- */
-export async function pollWithBackoff<T>(initial: T[], poll: GracePoll<T>): Promise<T[]> {
-  const deadline = poll.now() + poll.grace
-  let pending = initial
-  let delay = 0
-  while (pending.length > 0 || (poll.settling?.() ?? false)) {
-    const left = deadline - poll.now()
-    if (left <= 0) break
-    await poll.sleep(Math.min(delay, left))
-    delay = delay === 0 ? 1 : Math.min(delay * 2, MAX_POLL_DELAY_MS)
-    pending = poll.pending()
-  }
-  return pending
-}

@@ -1,0 +1,139 @@
+import { matchesName, type ResolvedCommonOptions } from './options.js'
+import { LeakScope, type FindingsPolicy, type PlatformHooks } from './scope.js'
+
+/** An item a platform tracker still considers pending (a task, a worker). */
+export interface PendingItem {
+  /** What `nameFilter` matches. */
+  readonly name: string
+  /** True when it does not keep a Node.js process alive (`unref()`'d). */
+  readonly unref: boolean
+}
+
+/** One scope's view of a platform tracker. */
+export interface TrackingSession<P extends PendingItem> {
+  /** Runs `fn` with this session as the current async context. */
+  run<T>(fn: () => T): T
+  /** Makes the rest of the current async context belong to this session (`await using`). */
+  enter(): void
+  /** Undoes `enter()` for the caller, before `run()` takes over. */
+  leave(): void
+  /** Stops collecting new items; pending() still answers, for grace polling. */
+  close(): void
+  /** Releases everything the session installed; called once the scope has its findings. */
+  dispose(): void
+  /** Items pending right now (still answers after `close()`, for grace polling). */
+  pending(): readonly P[]
+  /** True while work started in the scope has yet to create the items it will create. */
+  settling?(): boolean
+}
+
+export interface TrackingPlatform extends PlatformHooks {
+  /** Waits on a native timer that no scope tracks and no fake clock replaces. */
+  sleep(ms: number): Promise<void>
+  now(): number
+}
+
+export interface TrackingOptions extends ResolvedCommonOptions {
+  nameFilter: string | RegExp | undefined
+  grace: number
+  excludeUnref: boolean
+}
+
+/**
+ * A scope over items that stay pending until they finish (tasks, workers): tracks from creation
+ * until it ends, once, then polls what is still pending until the grace period allows.
+ */
+export class TrackingScope<P extends PendingItem, F> extends LeakScope<F> {
+  readonly #session: TrackingSession<P>
+  readonly #options: TrackingOptions
+  readonly #platform: TrackingPlatform
+  readonly #report: (item: P) => F
+
+  constructor(
+    options: TrackingOptions,
+    policy: FindingsPolicy<F>,
+    platform: TrackingPlatform,
+    session: TrackingSession<P>,
+    report: (item: P) => F,
+  ) {
+    super(options, policy, platform)
+    this.#options = options
+    this.#platform = platform
+    this.#session = session
+    this.#report = report
+    session.enter()
+  }
+
+  protected override runInScope<T>(fn: () => T): T {
+    this.#session.leave()
+    return this.#session.run(fn)
+  }
+
+  protected override finish(): readonly F[] | Promise<readonly F[]> {
+    const session = this.#session
+    session.close()
+    let pending: P[]
+    try {
+      pending = this.#reportable()
+    } catch (error) {
+      session.dispose()
+      throw error
+    }
+    // A clean scope ends without waiting for anything.
+    if (pending.length === 0 && session.settling?.() !== true) {
+      session.dispose()
+      return []
+    }
+    // Work that finishes shortly after the scope (a socket closing on the next tick, a timer
+    // due within the grace, a worker exiting) is not a leak.
+    return pollWithBackoff(pending, {
+      grace: this.#options.grace,
+      now: this.#platform.now,
+      sleep: this.#platform.sleep,
+      pending: () => this.#reportable(),
+      settling: () => session.settling?.() === true,
+    })
+      .then((still) => still.map(this.#report))
+      .finally(() => session.dispose())
+  }
+
+  #reportable(): P[] {
+    const { excludeUnref, nameFilter } = this.#options
+    return this.#session
+      .pending()
+      .filter((item) => !(excludeUnref && item.unref) && matchesName(nameFilter, item.name))
+  }
+}
+
+const MAX_POLL_DELAY_MS = 50
+
+/** What a grace-period poll needs: a clock, a sleep no scope tracks, and the items to re-read. */
+interface GracePoll<T> {
+  /** Milliseconds to keep polling. */
+  grace: number
+  now(): number
+  sleep(ms: number): Promise<void>
+  /** Items still pending right now. */
+  pending(): T[]
+  /** True while work started in the scope has yet to create the items it will create. */
+  settling?(): boolean
+}
+
+/**
+ * Polls with backoff (0, 1, 2, 4 … 50 ms), as goleak retries, until nothing is pending or the
+ * grace period is over; resolves with what is still pending. Each wait yields to the event
+ * loop, so it never blocks. Work that finishes within the grace period is not a leak.
+ */
+async function pollWithBackoff<T>(initial: T[], poll: GracePoll<T>): Promise<T[]> {
+  const deadline = poll.now() + poll.grace
+  let pending = initial
+  let delay = 0
+  while (pending.length > 0 || (poll.settling?.() ?? false)) {
+    const left = deadline - poll.now()
+    if (left <= 0) break
+    await poll.sleep(Math.min(delay, left))
+    delay = delay === 0 ? 1 : Math.min(delay * 2, MAX_POLL_DELAY_MS)
+    pending = poll.pending()
+  }
+  return pending
+}
