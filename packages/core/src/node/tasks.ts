@@ -1,7 +1,7 @@
 import { AsyncLocalStorage, createHook, executionAsyncId, type AsyncHook } from 'node:async_hooks'
 import net from 'node:net'
 import type { NodeTaskKind, StackFrame, TaskKind, TaskState } from '../shared/model.js'
-import type { ResolvedTaskOptions } from '../shared/options.js'
+import type { Attribution, ResolvedTaskOptions } from '../shared/options.js'
 import { LeakedTask } from '../shared/report.js'
 import { reportInternalFault } from '../shared/scope.js'
 import { userFrames, type StackHolder } from '../shared/stack.js'
@@ -282,7 +282,34 @@ export function removeHookSession(session: HookSession): boolean {
   return true
 }
 
-class NodeTaskSession implements TaskSession, HookSession {
+/**
+ * The async-context half of a Node.js session: its node in the AsyncLocalStorage chain, and
+ * binding code to it (`run`, and `enter`/`leave` for `await using`). `'global'` sessions bind
+ * nothing: every open global session sees every item.
+ */
+export abstract class ContextBoundSession {
+  readonly #bound: boolean
+  readonly #node: ContextNode
+
+  constructor(attribution: Attribution) {
+    this.#bound = attribution === 'context'
+    this.#node = { session: this as unknown as HookSession, parent: contextStore.getStore() }
+  }
+
+  run<T>(fn: () => T): T {
+    return this.#bound ? contextStore.run(this.#node, fn) : fn()
+  }
+
+  enter(): void {
+    if (this.#bound) contextStore.enterWith(this.#node)
+  }
+
+  leave(): void {
+    if (this.#bound) contextStore.enterWith(this.#node.parent as ContextNode)
+  }
+}
+
+class NodeTaskSession extends ContextBoundSession implements TaskSession, HookSession {
   #items: TrackedResource[] = []
   #compactAt = MIN_COMPACT_AT
   #open = true
@@ -290,11 +317,10 @@ class NodeTaskSession implements TaskSession, HookSession {
   // Servers whose listen() was called in the scope but whose handle is not created yet.
   #deferredListens: net.Server[] = []
   readonly #options: ResolvedTaskOptions
-  readonly #node: ContextNode
 
   constructor(options: ResolvedTaskOptions) {
+    super(options.attribution)
     this.#options = options
-    this.#node = { session: this, parent: contextStore.getStore() }
     if (options.kinds.has('promise')) promiseSessions++
     addHookSession(this, options.attribution === 'global')
   }
@@ -351,19 +377,6 @@ class NodeTaskSession implements TaskSession, HookSession {
       (server) => !server.listening && (server as unknown as { _handle: unknown })._handle == null,
     )
     return this.#deferredListens.length > 0
-  }
-
-  run<T>(fn: () => T): T {
-    return this.#options.attribution === 'context' ? contextStore.run(this.#node, fn) : fn()
-  }
-
-  enter(): void {
-    if (this.#options.attribution === 'context') contextStore.enterWith(this.#node)
-  }
-
-  leave(): void {
-    if (this.#options.attribution === 'context')
-      contextStore.enterWith(this.#node.parent as ContextNode)
   }
 
   close(): void {

@@ -32,12 +32,11 @@ import { isUserFrame, nodePlatformHooks } from './platform.js'
 import {
   addHookSession,
   captureCreationStack,
-  contextStore,
+  ContextBoundSession,
   ownerOf,
   removeGlobalSession,
   removeHookSession,
   TrackedResource,
-  type ContextNode,
   type HookSession,
   type TrackedKind,
 } from './tasks.js'
@@ -195,17 +194,16 @@ function isRunning(record: TrackedResource): boolean {
   return typeof handle.hasRef === 'function' && handle.hasRef() !== undefined
 }
 
-class NodeWorkerSession implements WorkerSession, HookSession {
+class NodeWorkerSession extends ContextBoundSession implements WorkerSession, HookSession {
   #items: TrackedResource[] = []
   #compactAt = MIN_COMPACT_AT
   #open = true
   #disposed = false
   readonly #options: ResolvedWorkerOptions
-  readonly #node: ContextNode
 
   constructor(options: ResolvedWorkerOptions) {
+    super(options.attribution)
     this.#options = options
-    this.#node = { session: this, parent: contextStore.getStore() }
     stackFramesWanted.set(this, options.creationStacks ? options.stackFrames : 0)
     if (workerSessions++ === 0) install()
     addHookSession(this, options.attribution === 'global')
@@ -235,19 +233,6 @@ class NodeWorkerSession implements WorkerSession, HookSession {
     this.#items = this.#items.filter(isRunning)
     this.#compactAt = Math.max(MIN_COMPACT_AT, this.#items.length * 2)
     return this.#items
-  }
-
-  run<T>(fn: () => T): T {
-    return this.#options.attribution === 'context' ? contextStore.run(this.#node, fn) : fn()
-  }
-
-  enter(): void {
-    if (this.#options.attribution === 'context') contextStore.enterWith(this.#node)
-  }
-
-  leave(): void {
-    if (this.#options.attribution === 'context')
-      contextStore.enterWith(this.#node.parent as ContextNode)
   }
 
   close(): void {
