@@ -1,0 +1,42 @@
+// The pages the specs open, served from 127.0.0.1 by the `site` fixture.
+export const pages: Record<string, string> = {
+  '/leaky.html': `<!doctype html>
+<title>leaky widget</title>
+<button id="mount">mount</button> <button id="unmount">unmount</button>
+<div id="root"></div>
+<script>
+  function tick() {}
+  function onResize() {}
+  let timer
+  function mount() {
+    timer = setInterval(tick, 1000) // leaky interval
+    window.addEventListener('resize', onResize) // leaky listener
+  }
+  function unmount() {
+    if (location.search === '?fixed') {
+      clearInterval(timer)
+      window.removeEventListener('resize', onResize)
+    }
+  }
+  document.querySelector('#mount').addEventListener('click', mount)
+  document.querySelector('#unmount').addEventListener('click', unmount)
+</script>`,
+  '/worker.html': `<!doctype html>
+<title>worker widget</title>
+<button id="spawn">spawn</button>
+<script>
+  const source = URL.createObjectURL(new Blob(['onmessage = () => {}'], { type: 'text/javascript' }))
+  document.querySelector('#spawn').addEventListener('click', () => {
+    const worker = new Worker(source, { name: 'forgotten' }) // leaky worker
+    if (location.search === '?fixed') worker.terminate()
+  })
+</script>`,
+}
+
+/** 1-based line of the first line of `path` that contains `marker`. */
+export function lineOf(path: string, marker: string): number {
+  const lines = (pages[path] ?? '').split('\n')
+  const index = lines.findIndex((line) => line.includes(marker))
+  if (index === -1) throw new Error(`no ${marker} in ${path}`)
+  return index + 1
+}
