@@ -92,3 +92,31 @@ export function enterContext(node: ContextNode | undefined): void {
   }
   current = node
 }
+
+/**
+ * The context half of a session: its node in the context chain, and binding code to it
+ * (`run`, and `enter`/`leave` for `await using`). `'global'` sessions bind nothing: every open
+ * global session sees every item.
+ */
+export abstract class ContextBoundSession implements ContextOwner {
+  abstract readonly state: OwnerState
+  readonly #bound: boolean
+  readonly #node: ContextNode
+
+  constructor(attribution: 'context' | 'global') {
+    this.#bound = attribution === 'context'
+    this.#node = { owner: this, parent: currentContext() }
+  }
+
+  run<T>(fn: () => T): T {
+    return this.#bound ? runInContext(this.#node, fn) : fn()
+  }
+
+  enter(): void {
+    if (this.#bound) enterContext(this.#node)
+  }
+
+  leave(): void {
+    if (this.#bound) enterContext(this.#node.parent)
+  }
+}

@@ -9,7 +9,7 @@ import {
   type TaskPlatform,
   type TaskSession,
 } from '../shared/tasks.js'
-import { currentContext, enterContext, runInContext, type ContextNode } from './context.js'
+import { ContextBoundSession } from './context.js'
 import { perfNow, sleep } from './natives.js'
 import { browserPlatformHooks, isUserFrame } from './platform.js'
 import { activeWorkerScopeCount } from './workers.js'
@@ -31,15 +31,14 @@ import {
 
 const openSessions = new Set<BrowserTaskSession>()
 
-class BrowserTaskSession implements TaskSession, Owner {
+class BrowserTaskSession extends ContextBoundSession implements TaskSession, Owner {
   readonly options: ResolvedTaskOptions
   readonly items: Set<TrackedItem> = new Set()
   state: OwnerState = 'open'
-  readonly #node: ContextNode
 
   constructor(options: ResolvedTaskOptions) {
+    super(options.attribution)
     this.options = options
-    this.#node = { owner: this, parent: currentContext() }
     openSessions.add(this)
     if (openSessions.size === 1) {
       installTimerPatches()
@@ -47,22 +46,6 @@ class BrowserTaskSession implements TaskSession, Owner {
     }
     if (options.kinds.has('promise')) installPromisePatch()
     if (options.attribution === 'global') globalOwners.push(this)
-  }
-
-  get #contextual(): boolean {
-    return this.options.attribution === 'context'
-  }
-
-  run<T>(fn: () => T): T {
-    return this.#contextual ? runInContext(this.#node, fn) : fn()
-  }
-
-  enter(): void {
-    if (this.#contextual) enterContext(this.#node)
-  }
-
-  leave(): void {
-    if (this.#contextual) enterContext(this.#node.parent)
   }
 
   close(): void {

@@ -22,13 +22,7 @@ import {
   type WorkerPlatform,
   type WorkerSession,
 } from '../shared/workers.js'
-import {
-  currentContext,
-  enterContext,
-  runInContext,
-  type ContextNode,
-  type ContextOwner,
-} from './context.js'
+import { ContextBoundSession, currentContext, type ContextOwner } from './context.js'
 import { captureStackTrace, dateNow, errorConstructor, perfNow, sleep } from './natives.js'
 import { browserPlatformHooks, isUserFrame } from './platform.js'
 
@@ -257,34 +251,17 @@ function uninstall(): void {
   }
 }
 
-class BrowserWorkerSession implements WorkerSession, ContextOwner {
+class BrowserWorkerSession extends ContextBoundSession implements WorkerSession, ContextOwner {
   readonly options: ResolvedWorkerOptions
   readonly items: Set<TrackedWorker> = new Set()
   state: 'open' | 'closed' | 'disposed' = 'open'
-  readonly #node: ContextNode
 
   constructor(options: ResolvedWorkerOptions) {
+    super(options.attribution)
     this.options = options
-    this.#node = { owner: this, parent: currentContext() }
     openSessions.add(this)
     if (openSessions.size === 1) install()
     if (options.attribution === 'global') globalSessions.push(this)
-  }
-
-  get #contextual(): boolean {
-    return this.options.attribution === 'context'
-  }
-
-  run<T>(fn: () => T): T {
-    return this.#contextual ? runInContext(this.#node, fn) : fn()
-  }
-
-  enter(): void {
-    if (this.#contextual) enterContext(this.#node)
-  }
-
-  leave(): void {
-    if (this.#contextual) enterContext(this.#node.parent)
   }
 
   close(): void {
