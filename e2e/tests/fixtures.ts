@@ -5,7 +5,7 @@ import type { StackFrame } from 'leakscope'
 import { lineOf, startPlayground } from 'leakscope-playground/server'
 import type { Playground } from 'leakscope-playground/server'
 
-export { expect } from '@leakscope/playwright'
+export { expect, leakscope } from '@leakscope/playwright'
 
 export const test = leakscopeTest.extend<object, { playground: Playground }>({
   playground: [

@@ -2,7 +2,7 @@
 // injected by @leakscope/playwright: the leaky widget fails toHaveNoLeaks naming the kind and the
 // line marked `// LEAK` in its source; the fixed widget passes.
 import type { Page } from '@playwright/test'
-import { creator, expect, failureOf, leakSite, siteText, test } from './fixtures.js'
+import { creator, expect, failureOf, leakscope, leakSite, siteText, test } from './fixtures.js'
 
 interface TaskRoute {
   path: string
@@ -63,7 +63,6 @@ for (const route of taskRoutes) {
   test.describe(route.path, () => {
     test(`the leaky widget leaks one ${route.kind}, at its LEAK line`, async ({
       page,
-      leakscope,
       baseURL,
     }) => {
       await page.goto(route.path)
@@ -87,7 +86,7 @@ for (const route of taskRoutes) {
       expect(message).toContain(siteText(site))
     })
 
-    test('the fixed widget passes', async ({ page, leakscope }) => {
+    test('the fixed widget passes', async ({ page }) => {
       await page.goto(route.path)
       const scope = await leakscope.start(page)
       await mountAndUnmount(page, 'fixed', route)
@@ -99,11 +98,7 @@ for (const route of taskRoutes) {
 test.describe('/worker', () => {
   const source = 'src/routes/worker.ts'
 
-  test('the leaky widget leaks its worker, at its LEAK line', async ({
-    page,
-    leakscope,
-    baseURL,
-  }) => {
+  test('the leaky widget leaks its worker, at its LEAK line', async ({ page, baseURL }) => {
     await page.goto('/worker')
     const scope = await leakscope.start(page)
     await page.getByTestId('mount-leaky').click()
@@ -125,7 +120,7 @@ test.describe('/worker', () => {
     })
   })
 
-  test('the message names the worker and its line', async ({ page, leakscope }) => {
+  test('the message names the worker and its line', async ({ page }) => {
     await page.goto('/worker')
     const scope = await leakscope.start(page)
     await mountAndUnmount(page, 'leaky')
@@ -134,7 +129,7 @@ test.describe('/worker', () => {
     expect(message).toContain(siteText(leakSite(source)))
   })
 
-  test('the fixed widget terminates its worker and passes', async ({ page, leakscope }) => {
+  test('the fixed widget terminates its worker and passes', async ({ page }) => {
     await page.goto('/worker')
     const scope = await leakscope.start(page)
     await page.getByTestId('mount-fixed').click()
@@ -149,7 +144,6 @@ test.describe('/react (StrictMode)', () => {
 
   test('an effect without cleanup leaks an interval per effect run: two under StrictMode', async ({
     page,
-    leakscope,
     baseURL,
   }) => {
     await page.goto('/react')
@@ -173,10 +167,7 @@ test.describe('/react (StrictMode)', () => {
     expect(message).toContain(siteText(site))
   })
 
-  test('an effect that returns its cleanup passes (StrictMode runs it twice)', async ({
-    page,
-    leakscope,
-  }) => {
+  test('an effect that returns its cleanup passes (StrictMode runs it twice)', async ({ page }) => {
     await page.goto('/react')
     const scope = await leakscope.start(page)
     await page.getByTestId('mount-fixed').click()
@@ -186,10 +177,7 @@ test.describe('/react (StrictMode)', () => {
     await expect(scope).toHaveNoLeaks()
   })
 
-  test('.not: the leaky ticker passes .not, the fixed one fails it', async ({
-    page,
-    leakscope,
-  }) => {
+  test('.not: the leaky ticker passes .not, the fixed one fails it', async ({ page }) => {
     await page.goto('/react')
     const leaky = await leakscope.start(page)
     await mountAndUnmount(page, 'leaky')
