@@ -121,7 +121,6 @@ function localEndpoints() {
         socket.on('error', () => socket.destroy())
         echo(socket, head)
       })
-      httpServer.once('close', release)
     },
     // Vite calls this when the dev server closes: held requests and echo sockets would
     // otherwise keep its HTTP server from closing.
