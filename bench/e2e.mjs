@@ -43,25 +43,37 @@ const median = (values) => {
 const round1 = (value) => Math.round(value * 10) / 10
 const round2 = (value) => Math.round(value * 100) / 100
 
+// Init scripts run in the order they were added: the two marks around the agent time its
+// install in the page (both variants get the marks, so `none` shows what they cost alone).
+const markBefore = () => {
+  globalThis.__benchBeforeAgent = performance.now()
+}
+const markAfter = () => {
+  globalThis.__benchAfterAgent = performance.now()
+}
+
 async function newPage(browser, variant) {
   const context = await browser.newContext()
+  await context.addInitScript(markBefore)
   if (variant !== 'none') await context.addInitScript({ path: agentScriptPath })
+  await context.addInitScript(markAfter)
   return { context, page: await context.newPage() }
 }
 
-/** One page load in a fresh context: [goto ms, the page's own load event ms]. */
+/** One page load in a fresh context: [goto ms, the page's own load event ms, install ms]. */
 async function pageLoad(browser, base, variant) {
   const { context, page } = await newPage(browser, variant)
   try {
     const start = performance.now()
     await page.goto(new URL(LOAD_ROUTE, base).href, { waitUntil: 'load' })
     const wall = performance.now() - start
-    const loadEvent = await page.evaluate(
-      () => performance.getEntriesByType('navigation')[0]?.loadEventEnd ?? Number.NaN,
-    )
+    const [loadEvent, install] = await page.evaluate(() => [
+      performance.getEntriesByType('navigation')[0]?.loadEventEnd ?? Number.NaN,
+      globalThis.__benchAfterAgent - globalThis.__benchBeforeAgent,
+    ])
     if (variant !== 'none' && !(await page.evaluate(() => '__LEAKSCOPE_AGENT__' in globalThis)))
       throw new Error('the agent is not in the page')
-    return [wall, loadEvent]
+    return [wall, loadEvent, install]
   } finally {
     await context.close()
   }
@@ -112,6 +124,7 @@ const browser = await chromium.launch({
 const samples = {
   load: { none: [], agent: [] },
   loadEvent: { none: [], agent: [] },
+  install: { none: [], agent: [] },
   interaction: { none: [], agent: [], scopes: [] },
 }
 try {
@@ -123,17 +136,20 @@ try {
     const loadOrder = round % 2 === 0 ? ['none', 'agent'] : ['agent', 'none']
     const walls = { none: [], agent: [] }
     const events = { none: [], agent: [] }
+    const installs = { none: [], agent: [] }
     // Loads alternate between the variants inside a round, so drift hits both alike.
     for (let i = 0; i < loads; i++) {
       for (const variant of loadOrder) {
-        const [wall, loadEvent] = await pageLoad(browser, playground.url, variant)
+        const [wall, loadEvent, install] = await pageLoad(browser, playground.url, variant)
         walls[variant].push(wall)
         events[variant].push(loadEvent)
+        installs[variant].push(install)
       }
     }
     for (const variant of loadOrder) {
       samples.load[variant].push(median(walls[variant]))
       samples.loadEvent[variant].push(median(events[variant]))
+      samples.install[variant].push(median(installs[variant]))
     }
     const variants = ['none', 'agent', 'scopes']
     const order = variants.map((_, i) => variants[(i + round) % variants.length])
@@ -151,6 +167,7 @@ const chromiumVersion = browser.version()
 const TITLES = {
   load: `Page load (\`page.goto('${LOAD_ROUTE}')\` until \`load\`, fresh context; ms)`,
   loadEvent: "The page's own load event (navigation timing `loadEventEnd`; ms)",
+  install: "Init scripts before the page's own (the agent installing itself; ms)",
   interaction: 'Interaction script (5 routes, 50 mount/unmount clicks, 5 navigations; ms)',
 }
 const results = Object.entries(samples).map(([bench, byVariant]) => ({
@@ -158,13 +175,16 @@ const results = Object.entries(samples).map(([bench, byVariant]) => ({
   title: TITLES[bench],
   rows: Object.entries(byVariant).map(([variant, values]) => {
     const base = byVariant.none
+    // The install times are fractions of a millisecond against a near-zero baseline: no ratio.
+    const small = bench === 'install'
+    const round = small ? round2 : round1
     return {
       variant,
       label: LABEL[variant],
-      median: round1(median(values)),
-      ratio: round2(median(values.map((value, i) => value / base[i]))),
-      addedMs: round1(median(values.map((value, i) => value - base[i]))),
-      samples: values.map(round1),
+      median: round(median(values)),
+      ratio: small ? undefined : round2(median(values.map((value, i) => value / base[i]))),
+      addedMs: round(median(values.map((value, i) => value - base[i]))),
+      samples: values.map(round),
     }
   }),
 }))
@@ -186,7 +206,7 @@ const report = {
 }
 
 function table() {
-  const number = (value) => value.toLocaleString('en-US', { maximumFractionDigits: 1 })
+  const number = (value) => value.toLocaleString('en-US', { maximumFractionDigits: 2 })
   const lines = [
     `Chromium ${chromiumVersion}, Node ${process.version}, ${report.machine.cpuModel}, ` +
       `${report.machine.cores} cores; ${rounds} rounds (${loads} loads per variant per round, ` +
@@ -204,7 +224,7 @@ function table() {
     )
     for (const row of rows)
       lines.push(
-        `| ${row.label} | ${number(row.median)} | ${row.ratio.toFixed(2)}x | ${number(row.addedMs)} |`,
+        `| ${row.label} | ${number(row.median)} | ${row.ratio === undefined ? '' : `${row.ratio.toFixed(2)}x`} | ${number(row.addedMs)} |`,
       )
   }
   return lines.join('\n')
