@@ -12,6 +12,7 @@ interface LongTaskAttachment {
   blocks: {
     duration: number
     source?: { url: string; line: number; functionName: string }
+    attribution?: { sourceURL: string; duration: number }[]
   }[]
 }
 
@@ -49,21 +50,41 @@ test('the 300 ms click handler fails toHaveNoLongTasks with its line', async ({
   expect(block?.duration).toBeGreaterThanOrEqual(300)
 })
 
-test('in a blocking scope, the handler is the only long frame', async ({ page, baseURL }) => {
+test('a blocking scope reports the handler too', async ({ page, baseURL }) => {
   await page.goto('/blocking')
   const scope = await leakscope.start(page, { blocking: true })
   await recalculate(page, 'leaky')
 
   const message = await failureOf(expect(scope).toHaveNoLongTasks({ threshold: 100 }))
   const line = lineOf(source, '// BLOCKS')
-  expect(message).toContain('Detected 1 long frame')
-  expect(message).toContain(`${new URL(source, baseURL).href}:${line}:`)
+  const handler = new URL(source, baseURL).href
+  expect(message).toContain(`while scope ${scope.id} was open`)
+  expect(message).toContain(`${handler}:${line}:`)
+  const blocks = longTaskAttachments().flatMap((a) => a.blocks)
+  const block = blocks.find((b) => b.source?.url === handler)
+  expect(block?.source?.line).toBe(line)
+  expect(block?.duration).toBeGreaterThanOrEqual(300)
 })
 
-test('the sliced handler passes', async ({ page }) => {
+test('the sliced handler never holds the thread for long', async ({ page, baseURL }) => {
   await page.goto('/blocking')
   const scope = await leakscope.start(page, { blocking: true })
   await recalculate(page, 'fixed')
-  await expect(scope).toHaveNoLongTasks({ threshold: 100 })
+  // On a quiet machine this passes outright. On a loaded one (2 shared cores) a frame can run
+  // past 100 ms with none of the page's scripts in it (the renderer was descheduled), so what
+  // is asserted is the handler's own part: none of its slices ran for 50 ms or more.
+  const passed = await expect(scope)
+    .toHaveNoLongTasks({ threshold: 100 })
+    .then(
+      () => true,
+      () => false,
+    )
+  const handler = new URL(source, baseURL).href
+  const slices = longTaskAttachments()
+    .flatMap((a) => a.blocks)
+    .flatMap((b) => b.attribution ?? [])
+    .filter((script) => script.sourceURL === handler)
+  if (passed) expect(longTaskAttachments()).toEqual([])
+  expect(slices.filter((script) => script.duration >= 50)).toEqual([])
   await expect(scope).toHaveNoLeaks()
 })
