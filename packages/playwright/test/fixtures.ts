@@ -13,7 +13,10 @@ export const test = leakscopeTest.extend<object, { site: string }>({
       const server = http.createServer((request, response) => {
         const body = pages[new URL(request.url ?? '/', 'http://x').pathname]
         response.statusCode = body === undefined ? 404 : 200
-        response.setHeader('content-type', 'text/html')
+        response.setHeader(
+          'content-type',
+          request.url?.endsWith('.js') === true ? 'text/javascript' : 'text/html',
+        )
         response.end(body ?? 'not found')
       })
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
