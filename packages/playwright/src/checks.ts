@@ -54,7 +54,10 @@ export function filterTasks(
 }
 
 /** Live items of the agent that are workers (protocol 2 lists them), as worker data. */
-export function liveWorkers(items: Iterable<LeakedTaskData>, since: number | undefined): LeakedWorkerData[] {
+export function liveWorkers(
+  items: Iterable<LeakedTaskData>,
+  since: number | undefined,
+): LeakedWorkerData[] {
   const result: LeakedWorkerData[] = []
   for (const item of items) {
     if (!WORKER_KINDS.has(item.kind)) continue
@@ -181,12 +184,7 @@ export async function pageFindings(
     const agentWorkers = filters.workers === false ? [] : liveWorkers(state.live, state.loadEnd)
     // Playwright's page workers belong to the page, not a frame: count them with the main frame.
     const workers = first
-      ? crossCheckWorkers(
-          agentWorkers,
-          session.workersOf(page),
-          { since: state.loadEnd },
-          filters,
-        )
+      ? crossCheckWorkers(agentWorkers, session.workersOf(page), { since: state.loadEnd }, filters)
       : agentWorkers
     first = false
     result.push({

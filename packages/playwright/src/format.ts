@@ -42,8 +42,8 @@ function formatWorker(worker: LeakedWorkerData): string {
   if (worker.url !== undefined) lines.push(`  URL: ${worker.url}`)
   if ((worker as { seenBy?: string }).seenBy === 'playwright') {
     lines.push(
-      "  Seen by: Playwright (page.on('worker')) only; the agent did not see it created, so " +
-        'there is no creation stack',
+      "  Seen by: Playwright (page.on('worker')), without a creation stack (the agent reports " +
+        "workers in scopes, and never sees workers built with another realm's constructor)",
     )
   } else if (worker.creationStack !== undefined) {
     lines.push('  Created at:', formatFrames(worker.creationStack))
@@ -55,7 +55,9 @@ function formatWorker(worker: LeakedWorkerData): string {
 export function formatReport(report: Pick<LeakReportData, 'tasks' | 'workers'>): string {
   const parts: string[] = []
   if (report.tasks.length > 0) {
-    parts.push(new TaskLeakError(report.tasks.map((t) => new LeakedTask(pageFramesOnly(t)))).message)
+    parts.push(
+      new TaskLeakError(report.tasks.map((t) => new LeakedTask(pageFramesOnly(t)))).message,
+    )
   }
   if (report.workers.length > 0) {
     parts.push(
@@ -113,6 +115,8 @@ export function formatLongFrame(block: LongFrameData): string {
 /** Long frames of one document as text. */
 export function formatLongFrames(blocks: readonly LongFrameData[]): string {
   return noStackLines(
-    [`Detected ${plural(blocks.length, 'long frame')}`, ...blocks.map(formatLongFrame)].join('\n\n'),
+    [`Detected ${plural(blocks.length, 'long frame')}`, ...blocks.map(formatLongFrame)].join(
+      '\n\n',
+    ),
   )
 }

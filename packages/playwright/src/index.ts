@@ -107,7 +107,9 @@ async function attachJson(info: TestInfo, prefix: string, data: unknown): Promis
   })
 }
 
-async function currentFrames(page: Page): Promise<{ doc: string; url: string; frames: RawFrame[] }[]> {
+async function currentFrames(
+  page: Page,
+): Promise<{ doc: string; url: string; frames: RawFrame[] }[]> {
   const results = await Promise.all(
     page.frames().map((frame) =>
       frame
@@ -258,7 +260,12 @@ async function toHaveNoLeaks(
   }
   const { grace, filters } = resolvePageOptions(options)
   const session = sessionOf(target, name)
-  const documents: DocumentFindings[] = await pageFindingsAfterGrace(target, session, filters, grace)
+  const documents: DocumentFindings[] = await pageFindingsAfterGrace(
+    target,
+    session,
+    filters,
+    grace,
+  )
   const count = countFindings(documents)
   if (count > 0) {
     await attachJson(info, 'leakscope-page-report', {

@@ -100,7 +100,8 @@ export function installProbe(names: { binding: string; global: string; buffer: n
           invokerType: str(script.invokerType),
           sourceURL: str(script.sourceURL),
           sourceFunctionName: str(script.sourceFunctionName),
-          sourceCharPosition: typeof script.sourceCharPosition === 'number' ? script.sourceCharPosition : -1,
+          sourceCharPosition:
+            typeof script.sourceCharPosition === 'number' ? script.sourceCharPosition : -1,
           windowAttribution: str(script.windowAttribution),
           startTime: origin + num(script.startTime),
           duration: num(script.duration),
@@ -174,7 +175,10 @@ export function forwardBatches(names: { binding: string; global: string; interva
   const send = g[names.binding]
   const probe = g[names.global] as { doc: string } | undefined
   const agent = g.__LEAKSCOPE_AGENT__ as
-    | { protocol: number; subscribe?: (listener: (batch: unknown) => void, options?: object) => () => void }
+    | {
+        protocol: number
+        subscribe?: (listener: (batch: unknown) => void, options?: object) => () => void
+      }
     | undefined
   if (typeof send !== 'function' || probe === undefined || agent?.subscribe === undefined) return
   agent.subscribe(

@@ -140,9 +140,7 @@ export class PageLeakScope {
   async #close(): Promise<ScopeFindings> {
     if (this.page.isClosed()) return this.#fromRecord(`the page was closed`)
     let result:
-      | { gone: true }
-      | { gone: false; report: LeakReportData; frames: RawFrame[] }
-      | undefined
+      { gone: true } | { gone: false; report: LeakReportData; frames: RawFrame[] } | undefined
     try {
       result = await this.page.evaluate(
         async ({ id, doc, name, blocking }) => {

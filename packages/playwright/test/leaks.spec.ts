@@ -2,7 +2,10 @@ import { test, expect, leakscope } from './fixtures.js'
 import { lineOf } from './pages.js'
 import { expectNoStackLikeLines, failureOf, plain } from './helpers.js'
 
-test('a leaky page fails toHaveNoLeaks with each item, its kind and source line', async ({ page, site }) => {
+test('a leaky page fails toHaveNoLeaks with each item, its kind and source line', async ({
+  page,
+  site,
+}) => {
   await page.goto(`${site}/leaky.html`)
   const scope = await leakscope.start(page)
   await page.click('#mount')
@@ -128,7 +131,7 @@ test('a worker that closed itself is not reported; one built elsewhere is, by Pl
   await page.evaluate(() => (globalThis as unknown as { fromIframe(): void }).fromIframe())
   const message = await failureOf(expect(other).toHaveNoLeaks())
   expect(message).toContain('Detected 1 leaked worker')
-  expect(message).toContain("Seen by: Playwright (page.on('worker')) only")
+  expect(message).toContain("Seen by: Playwright (page.on('worker')), without a creation stack")
   expectNoStackLikeLines(message)
 })
 
