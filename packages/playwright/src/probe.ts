@@ -152,7 +152,7 @@ export function installProbe(names: { binding: string; global: string; buffer: n
     if (typeof send !== 'function') return
     take()
     const agent = g.__LEAKSCOPE_AGENT__ as { live?: () => unknown } | undefined
-    let live: unknown = null
+    let live: unknown
     try {
       live = agent?.live?.() ?? null
     } catch {
