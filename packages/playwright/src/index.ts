@@ -237,11 +237,15 @@ async function toHaveNoLeaks(
       })
     }
     const hint = this.utils.matcherHint(name, 'scope', '', { isNot: this.isNot })
+    const gone = findings.unloaded
     const unloaded =
-      findings.unloaded === undefined
+      gone === undefined
         ? ''
-        : `\nThe document went away (navigation or reload) at ${new Date(findings.unloaded.at).toISOString()}; ` +
-          'these items were still pending in it then.'
+        : gone.from === 'beforeunload'
+          ? `\nThe document went away (navigation or reload) at ${new Date(gone.at).toISOString()}; ` +
+            'these items were still pending in it then.'
+          : `\nThe document went away without notice (page closed, frame removed); these items were ` +
+            `pending in the agent's last update (${new Date(gone.at).toISOString()}, at most 250 ms before).`
     return {
       name,
       pass: count === 0,

@@ -34,8 +34,12 @@ export interface ScopeFindings {
   report: LeakReportData
   /** Long Animation Frames of the scope's document while it was open (with `blocking`). */
   frames: RawFrame[]
-  /** Set when the document went away (navigation, reload) before the check. */
-  unloaded?: { at: number; url: string }
+  /**
+   * Set when the document went away before the check: `'beforeunload'` (a navigation or reload:
+   * its state then), or `'batch'` (closed without a word, e.g. `page.close()`: the agent's last
+   * batch, sent at most 250 ms before).
+   */
+  unloaded?: { at: number; url: string; from: 'beforeunload' | 'batch' }
 }
 
 type AgentHost = { __LEAKSCOPE_AGENT__?: LeakscopeAgent } & Record<string, unknown>
@@ -217,7 +221,11 @@ export class PageLeakScope {
       frames: this.blocking
         ? record.frames.filter((frame) => frame.startTime >= this.openedAt - 1)
         : [],
-      unloaded: { at: until, url: record.url },
+      unloaded: {
+        at: until,
+        url: record.url,
+        from: record.unloadedAt === undefined ? 'batch' : 'beforeunload',
+      },
     }
   }
 }

@@ -117,6 +117,23 @@ test('a scope whose document was reloaded reports what it had pending then', asy
   await expect(fixed).toHaveNoLeaks()
 })
 
+test('a scope on a page that was closed reports what the agent last streamed', async ({
+  context,
+  site,
+}) => {
+  const page = await context.newPage()
+  await page.goto(`${site}/leaky.html`)
+  const scope = await leakscope.start(page)
+  await page.click('#mount')
+  // The agent sends a batch every 250 ms while something changed.
+  await page.waitForTimeout(600)
+  await page.close()
+  const message = await failureOf(expect(scope).toHaveNoLeaks())
+  expect(message).toContain("pending in the agent's last update")
+  expect(message).toContain('interval "tick"')
+  expect(message).toContain('listener "onResize"')
+})
+
 test('a worker that closed itself is not reported; one built elsewhere is, by Playwright', async ({
   page,
   site,
@@ -188,6 +205,13 @@ test('expect(page).toHaveNoLeaks reports running workers, cross-checked', async 
   await page.click('#spawn')
   const message = await failureOf(expect(page).toHaveNoLeaks({ grace: 200 }))
   expect(message).toContain('Detected 1 leaked worker')
+  expect(message).toContain('Leaked worker: worker "forgotten"')
+  expect(message).toContain(`worker.html:${lineOf('/worker.html', 'leaky worker')}:`)
+  // Built with an iframe's constructor: only Playwright saw it.
+  await page.evaluate(() => (globalThis as unknown as { fromIframe(): void }).fromIframe())
+  const both = await failureOf(expect(page).toHaveNoLeaks({ grace: 200 }))
+  expect(both).toContain('Detected 2 leaked workers')
+  expect(both).toContain("Seen by: Playwright (page.on('worker')), without a creation stack")
   await expect(page).toHaveNoLeaks({ workers: false })
 })
 

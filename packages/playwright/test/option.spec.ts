@@ -130,7 +130,8 @@ test('every open page of the context is checked', () => {
 test('workers still running fail the test; terminated and self-closed ones do not', () => {
   const message = failure('workers > running worker')
   expect(message).toContain('Detected 1 leaked worker')
-  expect(message).toContain("Seen by: Playwright (page.on('worker'))")
+  expect(message).toContain('Leaked worker: worker "forgotten"')
+  expect(message).toContain(`worker.html:${lineOf('/worker.html', 'leaky worker')}:`)
   expect(outcome('workers > terminated and self-closed workers').status).toBe('passed')
 })
 
