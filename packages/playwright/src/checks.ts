@@ -2,8 +2,9 @@
 // workers Playwright saw, cross-checked with the ones the agent reports.
 import type { Frame, Page } from '@playwright/test'
 import type { BrowserTaskKind, LeakedTaskData, LeakedWorkerData } from 'leakscope'
+import type { AgentScopeReport } from 'leakscope/agent'
 import { PROBE_GLOBAL, WORKER_SCOPE_GLOBAL, WORKER_SCOPE_OPTIONS } from './probe.js'
-import type { ContextSession, SeenWorker } from './session.js'
+import { addAppReport, type ContextSession, type SeenWorker } from './session.js'
 
 /** Filters shared by scopes, `expect(page).toHaveNoLeaks()` and the `leakscope` option. */
 export interface ItemFilters {
@@ -143,6 +144,8 @@ interface FrameState {
   live: LeakedTaskData[] | null
   /** Workers pending in the probe's document-long scope (it is reopened at once). */
   workers: LeakedWorkerData[]
+  /** Reports of the page's own leakscope scopes. */
+  appReports: AgentScopeReport[]
 }
 
 async function frameState(frame: Frame): Promise<FrameState | undefined> {
@@ -154,6 +157,7 @@ async function frameState(frame: Frame): Promise<FrameState | undefined> {
             live(): LeakedTaskData[]
             openScope(options: object): number
             closeScope(id: number): Promise<{ workers: LeakedWorkerData[] }>
+            reports?: () => AgentScopeReport[]
           }
           location?: { href?: string }
           performance: {
@@ -181,6 +185,7 @@ async function frameState(frame: Frame): Promise<FrameState | undefined> {
             loadEnd !== undefined && loadEnd > 0 ? g.performance.timeOrigin + loadEnd : undefined,
           live: agent?.live() ?? null,
           workers,
+          appReports: (agent?.reports?.() ?? []).filter((report) => report.origin === 'app'),
         }
       },
       { name: PROBE_GLOBAL, holderName: WORKER_SCOPE_GLOBAL, scopeOptions: WORKER_SCOPE_OPTIONS },
@@ -214,6 +219,7 @@ export async function pageFindings(
       const record = session.document(state.doc, state.url, page, frames[index])
       delete record.unloadedAt // Still here (a cancelled unload).
       for (const worker of state.workers) record.workers.set(worker.id, worker)
+      for (const report of state.appReports) addAppReport(record.appReports, report)
       for (const [id, worker] of record.workers) known.set(id, worker)
     } else {
       for (const worker of state.workers) known.set(worker.id, worker)
@@ -258,4 +264,18 @@ export async function pageFindingsAfterGrace(
     if (countFindings(findings) === 0 || Date.now() >= deadline || page.isClosed()) return findings
     await new Promise((resolve) => setTimeout(resolve, Math.min(50, deadline - Date.now())))
   }
+}
+
+/** A report of the page's own leakscope, narrowed by the filters; undefined when nothing is left. */
+export function filterAppReport(
+  report: AgentScopeReport,
+  filters: ItemFilters,
+): AgentScopeReport | undefined {
+  const tasks = filterTasks(report.report.tasks, undefined, filters)
+  const workers =
+    filters.workers === false
+      ? []
+      : report.report.workers.filter((w) => nameMatches(w.name, filters.nameFilter))
+  if (tasks.length + workers.length === 0) return undefined
+  return { ...report, report: { ...report.report, tasks, workers } }
 }

@@ -15,7 +15,12 @@ import type {
   TestInfo,
   TestType,
 } from '@playwright/test'
-import { countFindings, pageFindingsAfterGrace, type DocumentFindings } from './checks.js'
+import {
+  countFindings,
+  filterAppReport,
+  pageFindingsAfterGrace,
+  type DocumentFindings,
+} from './checks.js'
 import { findingCount, formatDocuments, formatLongFrames, formatReport } from './format.js'
 import { longFrameBlocks, readLongFrames, type LongFrameData } from './long-tasks.js'
 import {
@@ -153,14 +158,26 @@ async function checkWholeTest(
       )
     }
   }
+  // What the page's own leakscope reported (its scopes, in any document of the test, also gone).
+  const appReports = [...session.documents.values()].flatMap((d) =>
+    d.appReports.flatMap((report) => filterAppReport(report, options.filters) ?? []),
+  )
   const count = countFindings(documents)
-  if (count === 0 && blocks.length === 0) return
+  if (count === 0 && blocks.length === 0 && appReports.length === 0) return
   await attachJson(info, 'leakscope-report', {
     documents: documents.filter((d) => d.tasks.length + d.workers.length > 0),
     blocks,
+    appReports,
   })
   const parts = ['leakscope: the test passed, but left work behind (test.use({ leakscope }))']
   if (count > 0) parts.push(formatDocuments(documents))
+  for (const app of appReports) {
+    const label = app.label === undefined ? '' : `, ${app.label}`
+    parts.push(
+      `Reported by the page's own leakscope (scope ${app.scopeId}${label}) in ${app.url}\n\n` +
+        formatReport(app.report),
+    )
+  }
   if (blocks.length > 0) {
     const byUrl = new Map<string, LongFrameData[]>()
     for (const block of blocks) byUrl.set(block.url, [...(byUrl.get(block.url) ?? []), block])

@@ -51,6 +51,13 @@ export interface DocumentRecord {
   batches: number
 }
 
+/** Adds a report of the page's own leakscope once (batches and direct reads both bring it). */
+export function addAppReport(list: AgentScopeReport[], report: AgentScopeReport): void {
+  if (report.origin !== 'app') return
+  if (list.some((known) => known.scopeId === report.scopeId)) return
+  list.push(report)
+}
+
 const sessions = new WeakMap<BrowserContext, ContextSession>()
 
 /** Batch interval asked of the agent (ms). */

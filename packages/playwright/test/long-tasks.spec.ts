@@ -62,7 +62,8 @@ test('quick handlers pass, and so does a long frame under the threshold', async 
 }) => {
   await page.goto(`${site}/blocking.html`)
   for (let i = 0; i < 5; i++) await page.click('#quick')
-  await expect(page).toHaveNoLongTasks()
+  // 250, not the default 100: a loaded test machine can stretch a quick frame past 100 ms.
+  await expect(page).toHaveNoLongTasks({ threshold: 250 })
   await page.click('#block')
   await expect(page).toHaveNoLongTasks({ threshold: 1000 })
   expect(test.info().attachments).toEqual([])
@@ -77,20 +78,20 @@ test('each check covers what happened since the previous one on that document', 
   await failureOf(expect(page).toHaveNoLongTasks())
   // The frame already reported is not reported again.
   await page.click('#quick')
-  const message = await failureOf(expect(page).not.toHaveNoLongTasks())
+  const message = await failureOf(expect(page).not.toHaveNoLongTasks({ threshold: 250 }))
   expect(message).toContain('since the previous toHaveNoLongTasks check')
   // A reload is a new document: its window starts with it.
   await page.click('#block')
   await page.reload()
-  await expect(page).toHaveNoLongTasks()
+  await expect(page).toHaveNoLongTasks({ threshold: 250 })
 })
 
 test('.not passes on a long frame and fails without one', async ({ page, site }) => {
   await page.goto(`${site}/blocking.html`)
   await page.click('#block')
   await expect(page).not.toHaveNoLongTasks()
-  const message = await failureOf(expect(page).not.toHaveNoLongTasks())
-  expect(message).toContain('Expected long frames over 100ms')
+  const message = await failureOf(expect(page).not.toHaveNoLongTasks({ threshold: 250 }))
+  expect(message).toContain('Expected long frames over 250ms')
 })
 
 let softErrors: string[] | undefined
@@ -124,7 +125,7 @@ test('a scope started with blocking covers the frames while it was open', async 
   // The same scope's leak check shares the one close.
   await expect(scope).toHaveNoLeaks()
 
-  const quiet = await leakscope.start(page, { blocking: true })
+  const quiet = await leakscope.start(page, { blocking: { threshold: 250 } })
   await page.click('#quick')
   await expect(quiet).toHaveNoLongTasks()
 })

@@ -154,7 +154,7 @@ test('true turns the option on with its defaults; kinds and nameFilter narrow it
 test('blocking fails on a long frame, also in a document that is gone', () => {
   const message = failure('blocking > long frame in a document that is gone')
   expect(message).toMatch(/Document: http:\/\/127\.0\.0\.1:\d+\/blocking\.html\n/)
-  expect(message).toContain('(threshold: 150ms)')
+  expect(message).toContain('(threshold: 250ms)')
   expect(message).toMatch(
     new RegExp(
       `Source: http://127\\.0\\.0\\.1:\\d+/blocking\\.html:${lineOf('/blocking.html', 'function busy()')}:\\d+ \\(busy\\)`,
@@ -171,4 +171,16 @@ test('a bad option fails the test and names itself', () => {
   )
   expect(failure('bad options > unknown key > unknown key')).toContain('unknown option "nameFiltr"')
   expect(failure('bad options > bad kind > bad kind')).toContain('option "kinds" is ["intervals"]')
+})
+
+test("what the page's own leakscope reported counts, also from a document that is gone", () => {
+  const message = failure(
+    "the page's own leakscope > app scope report from a document that is gone",
+  )
+  expect(message).toMatch(
+    /Reported by the page's own leakscope \(scope \d+, noTaskLeaks\) in http:\/\/127\.0\.0\.1:\d+\/app-scope\.html\n/,
+  )
+  expect(message).toContain('interval "appPoll"')
+  expect(message).toContain(`app-scope.html:${lineOf('/app-scope.html', 'app scope leak')}:`)
+  expect(message).not.toMatch(/^Document: /m)
 })

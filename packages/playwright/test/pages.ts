@@ -62,6 +62,18 @@ function externalBusy() {
   while (performance.now() < end) {}
 }
 `,
+  '/app-scope.html': `<!doctype html>
+<title>an app with its own leakscope</title>
+<button id="run">run</button>
+<script type="module">
+  import { noTaskLeaks } from '/leakscope/browser/index.js'
+  document.querySelector('#run').addEventListener('click', async () => {
+    const scope = noTaskLeaks({ action: 'log', logger: { warn() {}, info() {} } })
+    setInterval(function appPoll() {}, 1000) // app scope leak
+    await scope.check()
+    document.body.dataset.checked = 'yes'
+  })
+</script>`,
 }
 
 /** 1-based line of the first line of `path` that contains `marker`. */
