@@ -38,12 +38,18 @@ export function nameMatches(name: string, filter: string | RegExp | undefined): 
 }
 
 /**
- * Whether an item was created by a leakscope agent itself. The agent of a same-origin iframe
- * observes Long Animation Frames through the top window's (patched) PerformanceObserver, so the
- * top document's agent lists that observer as the page's (leakscope 0.1 agent, protocol 2).
+ * Whether an item is leakscope's or Playwright's own, never the page's: the agent of a same-origin
+ * iframe observes Long Animation Frames through the top window's (patched) PerformanceObserver, so
+ * the top document's agent lists that observer (leakscope 0.1, protocol 2); and Playwright's
+ * injected script adds listeners and observers to a page's main world (Playwright 1.65,
+ * `_setupGlobalListenersRemovalDetection`, seen with frame locators).
  */
-function createdByAgent(item: LeakedTaskData): boolean {
-  return item.creationStack?.[0]?.url.endsWith('leakscope-agent.iife.js') === true
+export function notThePages(item: LeakedTaskData): boolean {
+  const stack = item.creationStack ?? []
+  if (stack[0]?.url.endsWith('leakscope-agent.iife.js') === true) return true
+  return stack.some(
+    (frame) => frame.url.startsWith('<anonymous>') && /\bInjectedScript\b/.test(frame.functionName),
+  )
 }
 
 export function filterTasks(
@@ -53,7 +59,7 @@ export function filterTasks(
 ): LeakedTaskData[] {
   const result: LeakedTaskData[] = []
   for (const item of items) {
-    if (WORKER_KINDS.has(item.kind) || createdByAgent(item)) continue
+    if (WORKER_KINDS.has(item.kind) || notThePages(item)) continue
     if (since !== undefined && item.createdAt < since) continue
     if (filters.kinds !== undefined && !filters.kinds.includes(item.kind as BrowserTaskKind))
       continue

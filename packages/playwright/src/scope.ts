@@ -2,7 +2,13 @@
 import type { Page } from '@playwright/test'
 import type { BrowserTaskKind, LeakReportData, LeakedWorkerData } from 'leakscope'
 import type { AgentScopeOptions, LeakscopeAgent } from 'leakscope/agent'
-import { crossCheckWorkers, filterTasks, liveWorkers, type ItemFilters } from './checks.js'
+import {
+  crossCheckWorkers,
+  filterTasks,
+  liveWorkers,
+  notThePages,
+  type ItemFilters,
+} from './checks.js'
 import { PROBE_GLOBAL, type Probe, type RawFrame } from './probe.js'
 import type { ContextSession } from './session.js'
 
@@ -168,7 +174,11 @@ export class PageLeakScope {
     const workers = await this.#crossCheck(result.report.workers)
     return {
       url: this.url,
-      report: { ...result.report, workers },
+      report: {
+        ...result.report,
+        tasks: result.report.tasks.filter((task) => !notThePages(task)),
+        workers,
+      },
       frames: result.frames.filter((frame) => frame.startTime >= this.openedAt - 1),
     }
   }

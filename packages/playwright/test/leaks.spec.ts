@@ -179,6 +179,16 @@ test('expect(page).toHaveNoLeaks counts what the page created after its load eve
   )
 })
 
+test('expect(page).toHaveNoLeaks looks into every frame of the page', async ({ page, site }) => {
+  await page.goto(`${site}/frame-host.html`)
+  const frame = page.frameLocator('iframe')
+  await frame.locator('#mount').click()
+  const message = await failureOf(expect(page).toHaveNoLeaks())
+  expect(message).toContain(`Document: ${site}/leaky.html\n`)
+  expect(message).toContain('interval "tick"')
+  expect(message).not.toContain(`Document: ${site}/frame-host.html`)
+})
+
 test('expect(page).toHaveNoLeaks waits out the grace period for the page to clean up', async ({
   page,
   site,

@@ -45,6 +45,10 @@ export const pages: Record<string, string> = {
 <button id="block">block</button> <button id="quick">quick</button> <button id="external">external</button>
 <script src="/busy.js"></script>
 <script>
+  // A first inline script: Chromium counts positions from the start of each <script> element.
+  function decoy() {}
+</script>
+<script>
   function busy() {
     const end = performance.now() + 300 // blocking handler
     while (performance.now() < end) {}
@@ -62,6 +66,9 @@ function externalBusy() {
   while (performance.now() < end) {}
 }
 `,
+  '/frame-host.html': `<!doctype html>
+<title>a page with a frame</title>
+<iframe src="/leaky.html"></iframe>`,
   '/app-scope.html': `<!doctype html>
 <title>an app with its own leakscope</title>
 <button id="run">run</button>
