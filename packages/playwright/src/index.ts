@@ -105,7 +105,11 @@ export const test: TestType<
 })
 
 async function attachJson(info: TestInfo, prefix: string, data: unknown): Promise<void> {
-  const taken = info.attachments.filter((a) => a.name.startsWith(prefix)).length
+  const taken = info.attachments.filter(
+    (a) =>
+      a.name === `${prefix}.json` ||
+      (a.name.startsWith(`${prefix}-`) && /-\d+\.json$/.test(a.name)),
+  ).length
   await info.attach(`${prefix}${taken === 0 ? '' : `-${taken + 1}`}.json`, {
     body: JSON.stringify(data, null, 2),
     contentType: 'application/json',
@@ -164,7 +168,7 @@ async function checkWholeTest(
   )
   const count = countFindings(documents)
   if (count === 0 && blocks.length === 0 && appReports.length === 0) return
-  await attachJson(info, 'leakscope-report', {
+  await attachJson(info, 'leakscope-test-report', {
     documents: documents.filter((d) => d.tasks.length + d.workers.length > 0),
     blocks,
     appReports,

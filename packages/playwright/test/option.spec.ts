@@ -83,7 +83,7 @@ function failure(title: string): string {
 }
 
 function attachment(result: Outcome): { documents: unknown[]; blocks: unknown[] } {
-  const found = result.attachments.find((a) => a.name === 'leakscope-report.json')
+  const found = result.attachments.find((a) => a.name === 'leakscope-test-report.json')
   expect(found?.contentType).toBe('application/json')
   return JSON.parse(Buffer.from(found?.body ?? '', 'base64').toString('utf8')) as {
     documents: unknown[]
