@@ -2,8 +2,9 @@
 // workers Playwright saw, cross-checked with the ones the agent reports.
 import type { Frame, Page } from '@playwright/test'
 import type { BrowserTaskKind, LeakedTaskData, LeakedWorkerData } from 'leakscope'
-import { PROBE_GLOBAL } from './probe.js'
-import type { ContextSession, SeenWorker } from './session.js'
+import type { AgentScopeReport } from 'leakscope/agent'
+import { PROBE_GLOBAL, WORKER_SCOPE_GLOBAL, WORKER_SCOPE_OPTIONS } from './probe.js'
+import { addAppReport, type ContextSession, type SeenWorker } from './session.js'
 
 /** Filters shared by scopes, `expect(page).toHaveNoLeaks()` and the `leakscope` option. */
 export interface ItemFilters {
@@ -36,6 +37,21 @@ export function nameMatches(name: string, filter: string | RegExp | undefined): 
   return filter.test(name)
 }
 
+/**
+ * Whether an item is leakscope's or Playwright's own, never the page's: the agent of a same-origin
+ * iframe observes Long Animation Frames through the top window's (patched) PerformanceObserver, so
+ * the top document's agent lists that observer (leakscope 0.1, protocol 2); and Playwright's
+ * injected script adds listeners and observers to a page's main world (Playwright 1.65,
+ * `_setupGlobalListenersRemovalDetection`, seen with frame locators).
+ */
+export function notThePages(item: LeakedTaskData): boolean {
+  const stack = item.creationStack ?? []
+  if (stack[0]?.url.endsWith('leakscope-agent.iife.js') === true) return true
+  return stack.some(
+    (frame) => frame.url.startsWith('<anonymous>') && /\bInjectedScript\b/.test(frame.functionName),
+  )
+}
+
 export function filterTasks(
   items: Iterable<LeakedTaskData>,
   since: number | undefined,
@@ -43,7 +59,7 @@ export function filterTasks(
 ): LeakedTaskData[] {
   const result: LeakedTaskData[] = []
   for (const item of items) {
-    if (WORKER_KINDS.has(item.kind)) continue
+    if (WORKER_KINDS.has(item.kind) || notThePages(item)) continue
     if (since !== undefined && item.createdAt < since) continue
     if (filters.kinds !== undefined && !filters.kinds.includes(item.kind as BrowserTaskKind))
       continue
@@ -54,7 +70,10 @@ export function filterTasks(
 }
 
 /** Live items of the agent that are workers (protocol 2 lists them), as worker data. */
-export function liveWorkers(items: Iterable<LeakedTaskData>, since: number | undefined): LeakedWorkerData[] {
+export function liveWorkers(
+  items: Iterable<LeakedTaskData>,
+  since: number | undefined,
+): LeakedWorkerData[] {
   const result: LeakedWorkerData[] = []
   for (const item of items) {
     if (!WORKER_KINDS.has(item.kind)) continue
@@ -129,29 +148,54 @@ interface FrameState {
   url: string
   loadEnd: number | undefined
   live: LeakedTaskData[] | null
+  /** Workers pending in the probe's document-long scope (it is reopened at once). */
+  workers: LeakedWorkerData[]
+  /** Reports of the page's own leakscope scopes. */
+  appReports: AgentScopeReport[]
 }
 
 async function frameState(frame: Frame): Promise<FrameState | undefined> {
   try {
-    return await frame.evaluate((name) => {
-      const g = globalThis as unknown as {
-        __LEAKSCOPE_AGENT__?: { live(): LeakedTaskData[] }
-        location?: { href?: string }
-        performance: {
-          timeOrigin: number
-          getEntriesByType(type: string): { loadEventEnd?: number }[]
+    return await frame.evaluate(
+      async ({ name, holderName, scopeOptions }) => {
+        const g = globalThis as unknown as {
+          __LEAKSCOPE_AGENT__?: {
+            live(): LeakedTaskData[]
+            openScope(options: object): number
+            closeScope(id: number): Promise<{ workers: LeakedWorkerData[] }>
+            reports?: () => AgentScopeReport[]
+          }
+          location?: { href?: string }
+          performance: {
+            timeOrigin: number
+            getEntriesByType(type: string): { loadEventEnd?: number }[]
+          }
+        } & Record<string, unknown>
+        const agent = g.__LEAKSCOPE_AGENT__
+        const holder = g[holderName] as { id: number | undefined } | undefined
+        let workers: LeakedWorkerData[] = []
+        if (agent !== undefined && holder?.id !== undefined) {
+          // The agent has no way to read a scope without ending it: end it and open the next.
+          try {
+            workers = (await agent.closeScope(holder.id)).workers
+          } finally {
+            holder.id = agent.openScope(scopeOptions)
+          }
         }
-      } & Record<string, { doc: string } | undefined>
-      const navigation = g.performance.getEntriesByType('navigation')[0]
-      const loadEnd = navigation?.loadEventEnd
-      return {
-        doc: g[name]?.doc,
-        url: String(g.location?.href ?? ''),
-        loadEnd:
-          loadEnd !== undefined && loadEnd > 0 ? g.performance.timeOrigin + loadEnd : undefined,
-        live: g.__LEAKSCOPE_AGENT__?.live() ?? null,
-      }
-    }, PROBE_GLOBAL)
+        const navigation = g.performance.getEntriesByType('navigation')[0]
+        const loadEnd = navigation?.loadEventEnd
+        return {
+          doc: (g[name] as { doc: string } | undefined)?.doc,
+          url: String(g.location?.href ?? ''),
+          loadEnd:
+            loadEnd !== undefined && loadEnd > 0 ? g.performance.timeOrigin + loadEnd : undefined,
+          live: agent?.live() ?? null,
+          workers,
+          appReports: (agent?.reports?.() ?? []).filter((report) => report.origin === 'app'),
+        }
+      },
+      { name: PROBE_GLOBAL, holderName: WORKER_SCOPE_GLOBAL, scopeOptions: WORKER_SCOPE_OPTIONS },
+    )
   } catch {
     return undefined // Detached, or navigating right now: nothing to read there.
   }
@@ -171,22 +215,32 @@ export async function pageFindings(
   const states = await Promise.all(frames.map(frameState))
   const result: DocumentFindings[] = []
   let first = true
-  for (const state of states) {
+  for (const [index, state] of states.entries()) {
     if (state === undefined || state.live === null) {
       first = false
       continue
     }
-    const record = state.doc === undefined ? undefined : session.documents.get(state.doc)
-    if (record !== undefined) delete record.unloadedAt // Still here (a cancelled unload).
-    const agentWorkers = filters.workers === false ? [] : liveWorkers(state.live, state.loadEnd)
+    const known = new Map<number, LeakedWorkerData>()
+    if (state.doc !== undefined) {
+      const record = session.document(state.doc, state.url, page, frames[index])
+      delete record.unloadedAt // Still here (a cancelled unload).
+      for (const worker of state.workers) record.workers.set(worker.id, worker)
+      for (const report of state.appReports) addAppReport(record.appReports, report)
+      for (const [id, worker] of record.workers) known.set(id, worker)
+    } else {
+      for (const worker of state.workers) known.set(worker.id, worker)
+    }
+    const agentWorkers =
+      filters.workers === false
+        ? []
+        : [...known.values()].filter(
+            (w) =>
+              (state.loadEnd === undefined || w.createdAt >= state.loadEnd) &&
+              nameMatches(w.name, filters.nameFilter),
+          )
     // Playwright's page workers belong to the page, not a frame: count them with the main frame.
     const workers = first
-      ? crossCheckWorkers(
-          agentWorkers,
-          session.workersOf(page),
-          { since: state.loadEnd },
-          filters,
-        )
+      ? crossCheckWorkers(agentWorkers, session.workersOf(page), { since: state.loadEnd }, filters)
       : agentWorkers
     first = false
     result.push({
@@ -216,4 +270,18 @@ export async function pageFindingsAfterGrace(
     if (countFindings(findings) === 0 || Date.now() >= deadline || page.isClosed()) return findings
     await new Promise((resolve) => setTimeout(resolve, Math.min(50, deadline - Date.now())))
   }
+}
+
+/** A report of the page's own leakscope, narrowed by the filters; undefined when nothing is left. */
+export function filterAppReport(
+  report: AgentScopeReport,
+  filters: ItemFilters,
+): AgentScopeReport | undefined {
+  const tasks = filterTasks(report.report.tasks, undefined, filters)
+  const workers =
+    filters.workers === false
+      ? []
+      : report.report.workers.filter((w) => nameMatches(w.name, filters.nameFilter))
+  if (tasks.length + workers.length === 0) return undefined
+  return { ...report, report: { ...report.report, tasks, workers } }
 }

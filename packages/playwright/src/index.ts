@@ -15,7 +15,12 @@ import type {
   TestInfo,
   TestType,
 } from '@playwright/test'
-import { countFindings, pageFindingsAfterGrace, type DocumentFindings } from './checks.js'
+import {
+  countFindings,
+  filterAppReport,
+  pageFindingsAfterGrace,
+  type DocumentFindings,
+} from './checks.js'
 import { findingCount, formatDocuments, formatLongFrames, formatReport } from './format.js'
 import { longFrameBlocks, readLongFrames, type LongFrameData } from './long-tasks.js'
 import {
@@ -100,14 +105,20 @@ export const test: TestType<
 })
 
 async function attachJson(info: TestInfo, prefix: string, data: unknown): Promise<void> {
-  const taken = info.attachments.filter((a) => a.name.startsWith(prefix)).length
+  const taken = info.attachments.filter(
+    (a) =>
+      a.name === `${prefix}.json` ||
+      (a.name.startsWith(`${prefix}-`) && /-\d+\.json$/.test(a.name)),
+  ).length
   await info.attach(`${prefix}${taken === 0 ? '' : `-${taken + 1}`}.json`, {
     body: JSON.stringify(data, null, 2),
     contentType: 'application/json',
   })
 }
 
-async function currentFrames(page: Page): Promise<{ doc: string; url: string; frames: RawFrame[] }[]> {
+async function currentFrames(
+  page: Page,
+): Promise<{ doc: string; url: string; frames: RawFrame[] }[]> {
   const results = await Promise.all(
     page.frames().map((frame) =>
       frame
@@ -151,14 +162,26 @@ async function checkWholeTest(
       )
     }
   }
+  // What the page's own leakscope reported (its scopes, in any document of the test, also gone).
+  const appReports = [...session.documents.values()].flatMap((d) =>
+    d.appReports.flatMap((report) => filterAppReport(report, options.filters) ?? []),
+  )
   const count = countFindings(documents)
-  if (count === 0 && blocks.length === 0) return
-  await attachJson(info, 'leakscope-report', {
+  if (count === 0 && blocks.length === 0 && appReports.length === 0) return
+  await attachJson(info, 'leakscope-test-report', {
     documents: documents.filter((d) => d.tasks.length + d.workers.length > 0),
     blocks,
+    appReports,
   })
   const parts = ['leakscope: the test passed, but left work behind (test.use({ leakscope }))']
   if (count > 0) parts.push(formatDocuments(documents))
+  for (const app of appReports) {
+    const label = app.label === undefined ? '' : `, ${app.label}`
+    parts.push(
+      `Reported by the page's own leakscope (scope ${app.scopeId}${label}) in ${app.url}\n\n` +
+        formatReport(app.report),
+    )
+  }
   if (blocks.length > 0) {
     const byUrl = new Map<string, LongFrameData[]>()
     for (const block of blocks) byUrl.set(block.url, [...(byUrl.get(block.url) ?? []), block])
@@ -235,11 +258,15 @@ async function toHaveNoLeaks(
       })
     }
     const hint = this.utils.matcherHint(name, 'scope', '', { isNot: this.isNot })
+    const gone = findings.unloaded
     const unloaded =
-      findings.unloaded === undefined
+      gone === undefined
         ? ''
-        : `\nThe document went away (navigation or reload) at ${new Date(findings.unloaded.at).toISOString()}; ` +
-          'these items were still pending in it then.'
+        : gone.from === 'beforeunload'
+          ? `\nThe document went away (navigation or reload) at ${new Date(gone.at).toISOString()}; ` +
+            'these items were still pending in it then.'
+          : `\nThe document went away without notice (page closed, frame removed); these items were ` +
+            `pending in the agent's last update (${new Date(gone.at).toISOString()}, at most 250 ms before).`
     return {
       name,
       pass: count === 0,
@@ -258,7 +285,12 @@ async function toHaveNoLeaks(
   }
   const { grace, filters } = resolvePageOptions(options)
   const session = sessionOf(target, name)
-  const documents: DocumentFindings[] = await pageFindingsAfterGrace(target, session, filters, grace)
+  const documents: DocumentFindings[] = await pageFindingsAfterGrace(
+    target,
+    session,
+    filters,
+    grace,
+  )
   const count = countFindings(documents)
   if (count > 0) {
     await attachJson(info, 'leakscope-page-report', {

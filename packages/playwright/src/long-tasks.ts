@@ -31,7 +31,10 @@ type ProbeHost = Record<string, Probe | undefined>
  * Frames of `page`'s current document since the previous check on it (or since it started), after
  * the frame in progress has been reported. Marks them as checked.
  */
-export async function readLongFrames(page: Page, session: ContextSession): Promise<LongFrameWindow> {
+export async function readLongFrames(
+  page: Page,
+  session: ContextSession,
+): Promise<LongFrameWindow> {
   const marks = session.longTaskMarks
   const read = async (after: Record<string, number>) =>
     page.evaluate(
@@ -144,12 +147,10 @@ function sourceText(session: ContextSession, url: string): Promise<string | unde
   let text = session.sources.get(url)
   if (text === undefined) {
     text = /^https?:/.test(url)
-      ? session.context.request
-          .get(url, { timeout: 5000, failOnStatusCode: false })
-          .then(
-            async (response) => (response.ok() ? response.text() : undefined),
-            () => undefined,
-          )
+      ? session.context.request.get(url, { timeout: 5000, failOnStatusCode: false }).then(
+          async (response) => (response.ok() ? response.text() : undefined),
+          () => undefined,
+        )
       : Promise.resolve(undefined)
     session.sources.set(url, text)
   }
@@ -172,7 +173,9 @@ export function inlineOffset(html: string, position: number, name: string): numb
   const named =
     name === ''
       ? []
-      : bodies.filter(({ body }) => body.slice(Math.max(0, position - 200), position + 1).includes(name))
+      : bodies.filter(({ body }) =>
+          body.slice(Math.max(0, position - 200), position + 1).includes(name),
+        )
   const chosen = named[0] ?? bodies[0]
   return chosen === undefined ? undefined : chosen.start + position
 }

@@ -159,7 +159,10 @@ export function checkStartOptions(value: unknown): void {
     fail(where, 'creationStacks', options.creationStacks, 'true or false')
   }
   const frames = options.stackFrames
-  if (frames !== undefined && (typeof frames !== 'number' || !Number.isInteger(frames) || frames < 1)) {
+  if (
+    frames !== undefined &&
+    (typeof frames !== 'number' || !Number.isInteger(frames) || frames < 1)
+  ) {
     fail(where, 'stackFrames', frames, 'an integer >= 1')
   }
 }

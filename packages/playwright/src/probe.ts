@@ -6,6 +6,7 @@
 // (protocol 2) to the test. Both are serialised by Playwright (`fn.toString()`): they must not
 // reference anything outside their own body.
 import type { LeakedTaskData } from 'leakscope'
+import type { AgentBatch, AgentScopeOptions } from 'leakscope/agent'
 
 /** Name of the binding the context exposes (callable from document start). */
 export const BINDING = '__leakscopePlaywright__'
@@ -49,7 +50,7 @@ export type ProbeMessage =
       live: LeakedTaskData[] | null
       frames: RawFrame[]
     }
-  | { type: 'batch'; doc: string; url: string; batch: unknown }
+  | { type: 'batch'; doc: string; url: string; batch: AgentBatch }
 
 /** What the probe offers `page.evaluate`. */
 export interface Probe {
@@ -100,7 +101,8 @@ export function installProbe(names: { binding: string; global: string; buffer: n
           invokerType: str(script.invokerType),
           sourceURL: str(script.sourceURL),
           sourceFunctionName: str(script.sourceFunctionName),
-          sourceCharPosition: typeof script.sourceCharPosition === 'number' ? script.sourceCharPosition : -1,
+          sourceCharPosition:
+            typeof script.sourceCharPosition === 'number' ? script.sourceCharPosition : -1,
           windowAttribution: str(script.windowAttribution),
           startTime: origin + num(script.startTime),
           duration: num(script.duration),
@@ -151,7 +153,7 @@ export function installProbe(names: { binding: string; global: string; buffer: n
     if (typeof send !== 'function') return
     take()
     const agent = g.__LEAKSCOPE_AGENT__ as { live?: () => unknown } | undefined
-    let live: unknown = null
+    let live: unknown
     try {
       live = agent?.live?.() ?? null
     } catch {
@@ -168,15 +170,52 @@ export function installProbe(names: { binding: string; global: string; buffer: n
   })
 }
 
-/** The second init script (runs after the agent): forwards the agent's batches (protocol 2). */
-export function forwardBatches(names: { binding: string; global: string; interval: number }): void {
+/** Name of the global holding the id of the probe's document-long worker scope. */
+export const WORKER_SCOPE_GLOBAL = '__LEAKSCOPE_PLAYWRIGHT_WORKERS__'
+/** Label of that scope (its reports are the probe's, not the page's). */
+export const WORKER_SCOPE_LABEL = 'leakscope-playwright:workers'
+/**
+ * Options of that scope. The agent lists workers in scope reports only (its live registry holds
+ * tasks), and a scope needs at least one task kind: idle callbacks are rare and cheap to track.
+ */
+export const WORKER_SCOPE_OPTIONS: AgentScopeOptions = {
+  attribution: 'global',
+  kinds: ['idle-callback'],
+  workers: true,
+  label: WORKER_SCOPE_LABEL,
+}
+
+/**
+ * The second init script (runs after the agent): forwards the agent's batches (protocol 2) to the
+ * test, and opens a document-long scope that sees every worker the document creates, with its
+ * creation stack.
+ */
+export function afterAgent(names: {
+  binding: string
+  global: string
+  workers: string
+  interval: number
+  scope: object
+}): void {
   const g = globalThis as unknown as Record<string, unknown> & { location?: { href: string } }
   const send = g[names.binding]
   const probe = g[names.global] as { doc: string } | undefined
   const agent = g.__LEAKSCOPE_AGENT__ as
-    | { protocol: number; subscribe?: (listener: (batch: unknown) => void, options?: object) => () => void }
+    | {
+        protocol: number
+        openScope(options: object): number
+        subscribe?: (listener: (batch: unknown) => void, options?: object) => () => void
+      }
     | undefined
-  if (typeof send !== 'function' || probe === undefined || agent?.subscribe === undefined) return
+  if (agent === undefined || probe === undefined) return
+  const holder: { id: number | undefined } = { id: undefined }
+  try {
+    holder.id = agent.openScope(names.scope)
+  } catch {
+    holder.id = undefined // An agent that refuses the options: workers come from Playwright only.
+  }
+  Object.defineProperty(g, names.workers, { value: holder, enumerable: false })
+  if (typeof send !== 'function' || agent.subscribe === undefined) return
   agent.subscribe(
     (batch) => {
       ;(send as (message: unknown) => unknown)({

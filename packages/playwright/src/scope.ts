@@ -2,7 +2,13 @@
 import type { Page } from '@playwright/test'
 import type { BrowserTaskKind, LeakReportData, LeakedWorkerData } from 'leakscope'
 import type { AgentScopeOptions, LeakscopeAgent } from 'leakscope/agent'
-import { crossCheckWorkers, filterTasks, liveWorkers, type ItemFilters } from './checks.js'
+import {
+  crossCheckWorkers,
+  filterTasks,
+  liveWorkers,
+  notThePages,
+  type ItemFilters,
+} from './checks.js'
 import { PROBE_GLOBAL, type Probe, type RawFrame } from './probe.js'
 import type { ContextSession } from './session.js'
 
@@ -34,8 +40,12 @@ export interface ScopeFindings {
   report: LeakReportData
   /** Long Animation Frames of the scope's document while it was open (with `blocking`). */
   frames: RawFrame[]
-  /** Set when the document went away (navigation, reload) before the check. */
-  unloaded?: { at: number; url: string }
+  /**
+   * Set when the document went away before the check: `'beforeunload'` (a navigation or reload:
+   * its state then), or `'batch'` (closed without a word, e.g. `page.close()`: the agent's last
+   * batch, sent at most 250 ms before).
+   */
+  unloaded?: { at: number; url: string; from: 'beforeunload' | 'batch' }
 }
 
 type AgentHost = { __LEAKSCOPE_AGENT__?: LeakscopeAgent } & Record<string, unknown>
@@ -140,9 +150,7 @@ export class PageLeakScope {
   async #close(): Promise<ScopeFindings> {
     if (this.page.isClosed()) return this.#fromRecord(`the page was closed`)
     let result:
-      | { gone: true }
-      | { gone: false; report: LeakReportData; frames: RawFrame[] }
-      | undefined
+      { gone: true } | { gone: false; report: LeakReportData; frames: RawFrame[] } | undefined
     try {
       result = await this.page.evaluate(
         async ({ id, doc, name, blocking }) => {
@@ -166,7 +174,11 @@ export class PageLeakScope {
     const workers = await this.#crossCheck(result.report.workers)
     return {
       url: this.url,
-      report: { ...result.report, workers },
+      report: {
+        ...result.report,
+        tasks: result.report.tasks.filter((task) => !notThePages(task)),
+        workers,
+      },
       frames: result.frames.filter((frame) => frame.startTime >= this.openedAt - 1),
     }
   }
@@ -219,7 +231,11 @@ export class PageLeakScope {
       frames: this.blocking
         ? record.frames.filter((frame) => frame.startTime >= this.openedAt - 1)
         : [],
-      unloaded: { at: until, url: record.url },
+      unloaded: {
+        at: until,
+        url: record.url,
+        from: record.unloadedAt === undefined ? 'batch' : 'beforeunload',
+      },
     }
   }
 }

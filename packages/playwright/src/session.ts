@@ -2,13 +2,16 @@
 // Playwright saw in each page, and what each document sent before it went away.
 import type { BrowserContext, Frame, Page, Worker } from '@playwright/test'
 import type { PageLeakScope } from './scope.js'
-import type { LeakedTaskData } from 'leakscope'
+import type { LeakedTaskData, LeakedWorkerData } from 'leakscope'
+import type { AgentBatch, AgentScopeReport } from 'leakscope/agent'
 import { agentScriptPath } from 'leakscope/agent'
 import {
   BINDING,
   FRAME_BUFFER,
   PROBE_GLOBAL,
-  forwardBatches,
+  WORKER_SCOPE_GLOBAL,
+  WORKER_SCOPE_OPTIONS,
+  afterAgent,
   installProbe,
   type ProbeMessage,
   type RawFrame,
@@ -29,8 +32,15 @@ export interface DocumentRecord {
   url: string
   page: Page | undefined
   frame: Frame | undefined
-  /** Live items by id: from the agent's batches, replaced by the final state at unload. */
-  readonly live: Map<number, LeakedTaskData>
+  /**
+   * Live items by `kind:id` (ids are unique per kind): from the agent's batches, replaced by the
+   * final state at unload.
+   */
+  readonly live: Map<string, LeakedTaskData>
+  /** Workers the probe's document-long scope reported pending, by id (they may have ended since). */
+  readonly workers: Map<number, LeakedWorkerData>
+  /** Reports of the page's own leakscope scopes (`publish`), from the batches. */
+  readonly appReports: AgentScopeReport[]
   /** Frames the document sent at unload. */
   frames: RawFrame[]
   /** Epoch milliseconds of `beforeunload`, once the document is going away. */
@@ -39,6 +49,13 @@ export interface DocumentRecord {
   updatedAt: number
   /** Agent batches received (protocol 2). */
   batches: number
+}
+
+/** Adds a report of the page's own leakscope once (batches and direct reads both bring it). */
+export function addAppReport(list: AgentScopeReport[], report: AgentScopeReport): void {
+  if (report.origin !== 'app') return
+  if (list.some((known) => known.scopeId === report.scopeId)) return
+  list.push(report)
 }
 
 const sessions = new WeakMap<BrowserContext, ContextSession>()
@@ -88,10 +105,12 @@ export class ContextSession {
       buffer: FRAME_BUFFER,
     })
     await context.addInitScript({ path: agentScriptPath })
-    await context.addInitScript(forwardBatches, {
+    await context.addInitScript(afterAgent, {
       binding: BINDING,
       global: PROBE_GLOBAL,
+      workers: WORKER_SCOPE_GLOBAL,
       interval: BATCH_INTERVAL,
+      scope: WORKER_SCOPE_OPTIONS,
     })
     for (const page of context.pages()) session.#watch(page)
     context.on('page', (page) => session.#watch(page))
@@ -118,7 +137,13 @@ export class ContextSession {
     return this.#workers.get(page) ?? []
   }
 
-  #document(doc: string, url: string, page: Page | undefined, frame: Frame | undefined) {
+  /** The record of a document (created on first sight). */
+  document(
+    doc: string,
+    url: string,
+    page: Page | undefined,
+    frame: Frame | undefined,
+  ): DocumentRecord {
     let record = this.documents.get(doc)
     if (record === undefined) {
       record = {
@@ -127,6 +152,8 @@ export class ContextSession {
         page,
         frame,
         live: new Map(),
+        workers: new Map(),
+        appReports: [],
         frames: [],
         updatedAt: Date.now(),
         batches: 0,
@@ -145,20 +172,22 @@ export class ContextSession {
 
   #receive(page: Page | undefined, frame: Frame | undefined, message: ProbeMessage): void {
     if (typeof message !== 'object' || message === null) return
-    const record = this.#document(message.doc, message.url, page, frame)
+    const record = this.document(message.doc, message.url, page, frame)
     record.updatedAt = Date.now()
     if (message.type === 'unload') {
       record.unloadedAt = message.time
       record.frames = message.frames
       if (message.live !== null) {
         record.live.clear()
-        for (const item of message.live) record.live.set(item.id, item)
+        for (const item of message.live) record.live.set(`${item.kind}:${item.id}`, item)
       }
     } else if (message.type === 'batch') {
       record.batches++
-      const batch = message.batch as { added?: LeakedTaskData[]; removed?: number[] }
-      for (const item of batch.added ?? []) record.live.set(item.id, item)
-      for (const id of batch.removed ?? []) record.live.delete(id)
+      const batch = message.batch as AgentBatch
+      for (const item of batch.added) record.live.set(`${item.kind}:${item.id}`, item)
+      for (const { kind, id } of batch.removed) record.live.delete(`${kind}:${id}`)
+      for (const report of batch.reports)
+        if (report.origin === 'app') record.appReports.push(report)
     }
   }
 }
