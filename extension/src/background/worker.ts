@@ -1,0 +1,2 @@
+// Service worker (in progress)
+export {}

@@ -1,0 +1,2 @@
+// ISOLATED-world relay (in progress)
+export {}

@@ -1,0 +1,2 @@
+// MAIN-world shim (in progress)
+export {}
