@@ -46,7 +46,7 @@ test('the relay delivers the page agent batches, with creation lines, to the pan
     url: site.url('/leaky.js'),
     line: lineOf(leakyScript, 'leaky interval'),
   })
-  const listener = live.find((i) => i.kind === 'listener')
+  const listener = live.find((i) => i.kind === 'listener' && i.name === 'onResize')
   expect(listener?.creationStack?.[0]?.line).toBe(lineOf(leakyScript, 'leaky listener'))
   // Nothing of the extension's own (the shim's listener and timers use the natives).
   for (const item of live) {
