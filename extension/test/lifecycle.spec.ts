@@ -56,8 +56,10 @@ test('cancel from the panel clears the live item in the page', async ({ openTab,
     is('batch', (m) => m.batch.added.some((item) => item.kind === 'interval')),
   )
   const interval = added.batch.added.find((item) => item.kind === 'interval')
-  await panel.send({ type: 'cancel', frameId: 0, id: interval?.id ?? -1 })
-  await panel.waitFor(is('batch', (m) => m.batch.removed.includes(interval?.id ?? -1)))
+  await panel.send({ type: 'cancel', frameId: 0, id: interval?.id ?? -1, kind: 'interval' })
+  await panel.waitFor(
+    is('batch', (m) => m.batch.removed.some((r) => r.kind === 'interval' && r.id === interval?.id)),
+  )
 })
 
 test('navigation: the panel hears it and follows the new document', async ({

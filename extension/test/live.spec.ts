@@ -15,13 +15,14 @@ test.afterAll(async () => {
 type Batch = Extract<ToPanel, { type: 'batch' }>
 const isBatch = (m: ToPanel): m is Batch => m.type === 'batch'
 
-function liveItems(messages: ToPanel[], frameId = 0): Map<number, LeakedTaskData> {
-  const live = new Map<number, LeakedTaskData>()
+/** The live view a panel builds from batches (ids are unique per kind only). */
+export function liveItems(messages: ToPanel[], frameId = 0): Map<string, LeakedTaskData> {
+  const live = new Map<string, LeakedTaskData>()
   for (const m of messages) {
     if (!isBatch(m) || m.frameId !== frameId) continue
     if (m.batch.seq === 1) live.clear()
-    for (const item of m.batch.added) live.set(item.id, item)
-    for (const id of m.batch.removed) live.delete(id)
+    for (const item of m.batch.added) live.set(`${item.kind}:${item.id}`, item)
+    for (const { kind, id } of m.batch.removed) live.delete(`${kind}:${id}`)
   }
   return live
 }
