@@ -11,7 +11,6 @@ test.afterAll(async () => {
   await site.close()
 })
 
-
 test('the relay delivers the page agent batches, with creation lines, to the panel tab', async ({
   openTab,
   openPanel,
