@@ -1,23 +1,22 @@
-// Placeholder panel (the panel branch replaces it): logs every bridge message as text, which the
-// extension's tests read until the real UI exists.
-import type { ToPanel } from '../bridge.js'
+// The panel page's entry: picks the host (DevTools, or `panel.html?tab=ID` in a normal tab) and
+// mounts the UI. A host defined on `globalThis.__leakscopePanelHost` before this module runs wins:
+// that is how the tests feed the page from a real agent without the extension's ports. Only code
+// running in this extension page can define it; web pages cannot reach this realm.
+import type { PanelHost } from '../bridge.js'
 import { createPanelHost } from '../host.js'
+import { mountPanel } from './app.js'
+import { el } from './dom.js'
 
-const host = createPanelHost()
-const status = globalThis.document.getElementById('status')
-const log = globalThis.document.getElementById('log')
-const received: ToPanel[] = []
-;(globalThis as { __leakscopePanelMessages?: ToPanel[] }).__leakscopePanelMessages = received
+declare global {
+  var __leakscopePanelHost: PanelHost | undefined
+}
 
-const connection = host.connect({
-  message(message) {
-    received.push(message)
-    const item = globalThis.document.createElement('li')
-    item.textContent = JSON.stringify(message).slice(0, 500)
-    log?.append(item)
-  },
-  status(state) {
-    if (status !== null) status.textContent = state
-  },
-})
-;(globalThis as { __leakscopePanel?: unknown }).__leakscopePanel = { host, connection }
+const root = globalThis.document.getElementById('root') ?? globalThis.document.body
+try {
+  const host = globalThis.__leakscopePanelHost ?? createPanelHost()
+  mountPanel(root, host)
+} catch (error) {
+  root.replaceChildren(
+    el('div', 'banner banner-error', error instanceof Error ? error.message : String(error)),
+  )
+}
