@@ -120,6 +120,14 @@ export interface PanelInit {
   tabId: number
 }
 
+/**
+ * Sent by the panel host every 20 s: a message on a port keeps the service worker running
+ * (Chrome 114+), so an open panel does not see the worker stop every 30 idle seconds.
+ */
+export interface PanelPing {
+  type: 'panel-ping'
+}
+
 /** A relay asks once per document whether a panel is attached to its tab. */
 export interface RelayQuery {
   type: 'relay-query'

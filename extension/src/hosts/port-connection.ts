@@ -6,12 +6,14 @@ import {
   type FromPanel,
   type PanelConnection,
   type PanelInit,
+  type PanelPing,
   type ToPanel,
   type WorkerToPanel,
 } from '../bridge.js'
 
 const MAX_QUEUED = 20
 const BACKOFF_MS = [0, 100, 250, 500, 1000]
+const PING_MS = 20_000
 
 export function connectPanelPort(
   tabId: number,
@@ -23,6 +25,10 @@ export function connectPanelPort(
   let attempt = 0
   let timer: ReturnType<typeof setTimeout> | undefined
   const queue: FromPanel[] = []
+  const ping: PanelPing = { type: 'panel-ping' }
+  const pinger = setInterval(() => {
+    if (ready) port?.postMessage(ping)
+  }, PING_MS)
 
   const open = (): void => {
     timer = undefined
@@ -70,6 +76,7 @@ export function connectPanelPort(
     },
     close(): void {
       closed = true
+      clearInterval(pinger)
       if (timer !== undefined) clearTimeout(timer)
       port?.disconnect()
       port = undefined

@@ -1,0 +1,68 @@
+import type { LeakedTaskData } from 'leakscope'
+import type { ToPanel } from '../src/bridge.js'
+import { expect, test } from './fixtures.js'
+import { leakyScript, pages } from './pages.js'
+import { lineOf, serve, type Site } from './server.js'
+
+let site: Site
+test.beforeAll(async () => {
+  site = await serve(pages)
+})
+test.afterAll(async () => {
+  await site.close()
+})
+
+type Batch = Extract<ToPanel, { type: 'batch' }>
+const isBatch = (m: ToPanel): m is Batch => m.type === 'batch'
+
+function liveItems(messages: ToPanel[], frameId = 0): Map<number, LeakedTaskData> {
+  const live = new Map<number, LeakedTaskData>()
+  for (const m of messages) {
+    if (!isBatch(m) || m.frameId !== frameId) continue
+    if (m.batch.seq === 1) live.clear()
+    for (const item of m.batch.added) live.set(item.id, item)
+    for (const id of m.batch.removed) live.delete(id)
+  }
+  return live
+}
+
+test('the relay delivers the page agent batches, with creation lines, to the panel tab', async ({
+  openTab,
+  openPanel,
+}) => {
+  const { page, tabId } = await openTab(site.url('/leaky.html'))
+  const panel = await openPanel(tabId)
+  const hello = await panel.waitFor((m) => m.type === 'agent' && m.frameId === 0)
+  expect(hello).toMatchObject({ url: site.url('/leaky.html'), compatible: true })
+
+  await page.click('#mount')
+  await expect
+    .poll(async () => [...liveItems(await panel.messages()).values()].map((i) => i.kind).sort())
+    .toEqual(expect.arrayContaining(['interval', 'listener']))
+  const live = [...liveItems(await panel.messages()).values()]
+  const interval = live.find((i) => i.kind === 'interval')
+  expect(interval?.creationStack?.[0]).toMatchObject({
+    functionName: expect.stringContaining('mount'),
+    url: site.url('/leaky.js'),
+    line: lineOf(leakyScript, 'leaky interval'),
+  })
+  const listener = live.find((i) => i.kind === 'listener' && i.name === 'onResize')
+  expect(listener?.creationStack?.[0]?.line).toBe(lineOf(leakyScript, 'leaky listener'))
+  // Nothing of the extension's own (the shim's listener and timers use the natives).
+  for (const item of live) {
+    for (const frame of item.creationStack ?? []) {
+      expect(frame.url).not.toMatch(/^chrome-extension:/)
+    }
+  }
+})
+
+test('every frame reports with its own frame id', async ({ openTab, openPanel }) => {
+  const { tabId } = await openTab(site.url('/frames.html'))
+  const panel = await openPanel(tabId)
+  const child = await panel.waitFor((m) => m.type === 'agent' && m.frameId !== 0)
+  expect(child).toMatchObject({ url: site.url('/other.html') })
+  const frameId = (child as Extract<ToPanel, { type: 'agent' }>).frameId
+  await expect
+    .poll(async () => [...liveItems(await panel.messages(), frameId).values()].map((i) => i.name))
+    .toContain('otherTick')
+})
