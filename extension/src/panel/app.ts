@@ -14,6 +14,7 @@ import {
   itemHeader,
   renderFrame,
   renderItem,
+  updateItem,
 } from './rows.js'
 import {
   LiveStore,
@@ -149,6 +150,7 @@ export function mountPanel(root: HTMLElement, host: PanelHost): () => void {
     className: 'cols-items live-list',
     key: (row) => row.key,
     render: (row, element) => renderItem(open, Date.now(), row, element),
+    update: (row, element) => updateItem(Date.now(), row, element),
     empty: 'Waiting for the page’s agent…',
     onSelect: () => mark('live'),
   })
@@ -170,6 +172,7 @@ export function mountPanel(root: HTMLElement, host: PanelHost): () => void {
     className: 'cols-items report-list',
     key: (row) => row.key,
     render: (row, element) => renderItem(open, Date.now(), row, element),
+    update: (row, element) => updateItem(Date.now(), row, element),
     empty: 'Nothing here.',
     onSelect: (row) => {
       reportDetails = row === undefined ? undefined : { type: 'item', row }

@@ -11,6 +11,11 @@ export interface VirtualListOptions<T> {
   key(item: T): string
   /** Fills an emptied row element for `item`. */
   render(item: T, row: HTMLElement): void
+  /**
+   * Refreshes a row already showing `item` (ages); rows are rebuilt only when their item changes,
+   * so a link under the pointer is not replaced while it is being clicked.
+   */
+  update?(item: T, row: HTMLElement): void
   /** Shown when the list has no items. */
   empty: string
   onSelect?(item: T | undefined): void
@@ -27,6 +32,7 @@ export class VirtualList<T> {
   #selected: string | undefined
   #frame = 0
   #rows: HTMLElement[] = []
+  readonly #shown = new WeakMap<HTMLElement, T>()
 
   constructor(options: VirtualListOptions<T>) {
     this.#options = options
@@ -111,8 +117,13 @@ export class VirtualList<T> {
       row.style.transform = `translateY(${index * rowHeight}px)`
       row.classList.toggle('selected', key(item) === this.#selected)
       row.classList.toggle('odd', index % 2 === 1)
-      row.replaceChildren()
-      render(item, row)
+      if (this.#shown.get(row) === item) {
+        this.#options.update?.(item, row)
+      } else {
+        this.#shown.set(row, item)
+        row.replaceChildren()
+        render(item, row)
+      }
     }
   }
 

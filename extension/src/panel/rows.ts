@@ -41,6 +41,13 @@ export function renderItem(open: OpenResource, now: number, item: ItemRow, row: 
   )
 }
 
+/** Refreshes the age of a rendered item row. */
+export function updateItem(now: number, item: ItemRow, row: HTMLElement): void {
+  const age = row.querySelector('.age')
+  const value = formatAge(now - item.createdAt)
+  if (age !== null && age.textContent !== value) age.textContent = value
+}
+
 function facts(pairs: [string, string | Node][]): HTMLElement {
   const list = el('dl', 'facts')
   for (const [label, value] of pairs) {
