@@ -25,12 +25,7 @@ import {
   type ItemRow,
   type ReportEntry,
 } from './store.js'
-import {
-  AGENT_PROTOCOL,
-  type PanelConnection,
-  type PanelHost,
-  type ToPanel,
-} from './types.js'
+import { AGENT_PROTOCOL, type PanelConnection, type PanelHost, type ToPanel } from './types.js'
 
 type View = 'live' | 'recordings' | 'frames'
 type Dirty = 'live' | 'reports' | 'frames' | 'chrome'
@@ -188,14 +183,7 @@ export function mountPanel(root: HTMLElement, host: PanelHost): () => void {
       'div',
       'split split3',
       entryList,
-      el(
-        'div',
-        'list-pane',
-        reportSummary,
-        itemHeader(),
-        reportList.element,
-        reportBlocks,
-      ),
+      el('div', 'list-pane', reportSummary, itemHeader(), reportList.element, reportBlocks),
       reportDetailsPane,
     ),
   )
@@ -323,7 +311,11 @@ export function mountPanel(root: HTMLElement, host: PanelHost): () => void {
       item.setAttribute('role', 'option')
       item.append(
         el('span', 'entry-title', entry.title),
-        el('span', 'entry-sub muted', entry.origin === 'app' ? `app · ${entrySubtitle(entry)}` : entrySubtitle(entry)),
+        el(
+          'span',
+          'entry-sub muted',
+          entry.origin === 'app' ? `app · ${entrySubtitle(entry)}` : entrySubtitle(entry),
+        ),
       )
       entryList.append(item)
     }
@@ -350,7 +342,10 @@ export function mountPanel(root: HTMLElement, host: PanelHost): () => void {
     reportList.setItems(entry.rows.filter((row) => matches(row, kindFilter, query)))
     const blocks = entry.blocks.filter((row) => matches(row, '', query))
     if (blocks.length > 0) {
-      reportBlocks.append(el('div', 'section-title', `Long frames during the recording (${blocks.length})`), frameHeader())
+      reportBlocks.append(
+        el('div', 'section-title', `Long frames during the recording (${blocks.length})`),
+        frameHeader(),
+      )
       for (const row of blocks.slice(0, 200)) {
         const line = el('div', 'vlist-row static cols-frames')
         renderFrame(open, row, line)
@@ -362,7 +357,9 @@ export function mountPanel(root: HTMLElement, host: PanelHost): () => void {
       }
     }
     if (reportDetails === undefined) {
-      reportDetailsPane.replaceChildren(el('div', 'muted placeholder', 'Select an item to see where it was created.'))
+      reportDetailsPane.replaceChildren(
+        el('div', 'muted placeholder', 'Select an item to see where it was created.'),
+      )
     } else if (reportDetails.type === 'item') {
       reportDetailsPane.replaceChildren(itemDetails(open, reportDetails.row))
     } else {
@@ -371,7 +368,9 @@ export function mountPanel(root: HTMLElement, host: PanelHost): () => void {
   }
 
   function summary(entry: ReportEntry): (Node | string)[] {
-    const urls = [...new Set(entry.reports.map((r) => text(r.report.url, 300)))].filter((u) => u !== '')
+    const urls = [...new Set(entry.reports.map((r) => text(r.report.url, 300)))].filter(
+      (u) => u !== '',
+    )
     const parts: (Node | string)[] = [el('strong', '', entry.title)]
     if (entry.origin === 'app') parts.push(' — reported by the page’s own leakscope scope')
     else if (entry.stoppedAt !== undefined)
@@ -381,7 +380,9 @@ export function mountPanel(root: HTMLElement, host: PanelHost): () => void {
         `: ${entry.rows.length} item${entry.rows.length === 1 ? '' : 's'} created in between and still alive`,
       )
     if (entry.awaiting.size > 0 && entry.stopped)
-      parts.push(` (waiting for ${entry.awaiting.size} frame${entry.awaiting.size === 1 ? '' : 's'})`)
+      parts.push(
+        ` (waiting for ${entry.awaiting.size} frame${entry.awaiting.size === 1 ? '' : 's'})`,
+      )
     if (urls.length > 0) parts.push(el('span', 'muted', ` · ${urls.join(', ')}`))
     if (entry.note !== undefined) parts.push(el('div', 'note', entry.note))
     return parts
@@ -512,7 +513,11 @@ export function mountPanel(root: HTMLElement, host: PanelHost): () => void {
         data: {
           format: 'leakscope-long-frames',
           url: topUrl,
-          frames: longFrames.rows.map((row) => ({ frameId: row.frameId, url: row.url, ...row.block })),
+          frames: longFrames.rows.map((row) => ({
+            frameId: row.frameId,
+            url: row.url,
+            ...row.block,
+          })),
         },
       }
     }
@@ -581,7 +586,10 @@ export function mountPanel(root: HTMLElement, host: PanelHost): () => void {
         if (longFrames.add(frameId, url, batch.longFrames)) mark('frames')
         if (Array.isArray(batch.reports) && batch.reports.length > 0) {
           const fallback =
-            recording !== undefined && recording.stopped && recording.awaiting.size === 0 && recording.reports.length === 0
+            recording !== undefined &&
+            recording.stopped &&
+            recording.awaiting.size === 0 &&
+            recording.reports.length === 0
               ? recording
               : undefined
           for (const report of batch.reports) {
@@ -600,7 +608,8 @@ export function mountPanel(root: HTMLElement, host: PanelHost): () => void {
         liveList.select(undefined)
         topUrl = text(message.url, 4096)
         if (recording !== undefined && recordState !== 'idle') {
-          recording.note = 'The page navigated during the recording: the scopes of the old page ended with it.'
+          recording.note =
+            'The page navigated during the recording: the scopes of the old page ended with it.'
           recording.stopped = true
           recording.stoppedAt ??= Date.now()
           recording.awaiting.clear()
@@ -620,7 +629,8 @@ export function mountPanel(root: HTMLElement, host: PanelHost): () => void {
           }
           reports.setScopes(recording, message.scopeIds)
         } else {
-          const entry = recording ?? reports.entries.findLast((e) => e.origin === 'agent' && !e.stopped)
+          const entry =
+            recording ?? reports.entries.findLast((e) => e.origin === 'agent' && !e.stopped)
           if (entry !== undefined) {
             entry.stopped = true
             entry.stoppedAt ??= Date.now()

@@ -39,7 +39,13 @@ export class CountsChart {
     this.element = el(
       'div',
       'chart',
-      el('div', 'chart-plot', this.#svg, this.#scale, el('div', 'chart-axis muted', '−60 s', el('span', '', 'now'))),
+      el(
+        'div',
+        'chart-plot',
+        this.#svg,
+        this.#scale,
+        el('div', 'chart-axis muted', '−60 s', el('span', '', 'now')),
+      ),
       this.#legend,
     )
   }
@@ -87,7 +93,8 @@ export class CountsChart {
       for (const sample of history) {
         const v = value(sample)
         // Steps, not slopes: a count holds until the next batch changes it.
-        if (previous !== undefined) points.push(`${x(sample.time).toFixed(1)},${y(previous).toFixed(1)}`)
+        if (previous !== undefined)
+          points.push(`${x(sample.time).toFixed(1)},${y(previous).toFixed(1)}`)
         points.push(`${x(sample.time).toFixed(1)},${y(v).toFixed(1)}`)
         previous = v
       }
@@ -101,7 +108,13 @@ export class CountsChart {
     this.#legend.replaceChildren()
     for (const { label, count, cls } of series) {
       this.#legend.append(
-        el('span', 'legend-item', el('span', `swatch ${cls}`), el('span', 'legend-kind', label), el('span', 'legend-count', String(count))),
+        el(
+          'span',
+          'legend-item',
+          el('span', `swatch ${cls}`),
+          el('span', 'legend-kind', label),
+          el('span', 'legend-count', String(count)),
+        ),
       )
     }
     if (truncated > 0) {

@@ -19,7 +19,9 @@ export function el<K extends keyof HTMLElementTagNameMap>(
 export function append(parent: Node, children: Child[]): void {
   for (const child of children) {
     if (child === undefined || child === false) continue
-    parent.appendChild(typeof child === 'string' ? globalThis.document.createTextNode(child) : child)
+    parent.appendChild(
+      typeof child === 'string' ? globalThis.document.createTextNode(child) : child,
+    )
   }
 }
 

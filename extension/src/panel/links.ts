@@ -104,7 +104,8 @@ export function stackView(open: OpenResource, stack: unknown, empty = 'No stack'
     return box
   }
   for (const frame of stack.slice(0, 100)) {
-    if (frame !== null && typeof frame === 'object') box.append(frameView(open, frame as StackFrame))
+    if (frame !== null && typeof frame === 'object')
+      box.append(frameView(open, frame as StackFrame))
   }
   return box
 }

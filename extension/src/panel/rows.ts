@@ -36,7 +36,9 @@ export function renderItem(open: OpenResource, now: number, item: ItemRow, row: 
     cell('detail', item.detail),
     cell(
       'where',
-      top === undefined ? el('span', 'muted', 'no stack') : sourceLink(open, top.url, top.line, top.column),
+      top === undefined
+        ? el('span', 'muted', 'no stack')
+        : sourceLink(open, top.url, top.line, top.column),
     ),
   )
 }
@@ -57,11 +59,7 @@ function facts(pairs: [string, string | Node][]): HTMLElement {
   return list
 }
 
-export function itemDetails(
-  open: OpenResource,
-  item: ItemRow,
-  extra?: HTMLElement,
-): HTMLElement {
+export function itemDetails(open: OpenResource, item: ItemRow, extra?: HTMLElement): HTMLElement {
   return el(
     'div',
     'details-body',
@@ -74,7 +72,11 @@ export function itemDetails(
       ['Id', String(item.id)],
     ]),
     extra,
-    el('div', 'section-title', item.stackOrigin === 'callback' ? 'Callback defined at' : 'Created at'),
+    el(
+      'div',
+      'section-title',
+      item.stackOrigin === 'callback' ? 'Callback defined at' : 'Created at',
+    ),
     stackView(open, item.stack, 'No creation stack was captured.'),
   )
 }
@@ -94,7 +96,9 @@ export function frameHeader(): HTMLElement {
 function attributions(row: FrameRow): LoafScriptAttribution[] {
   const list = row.block.attribution
   return Array.isArray(list)
-    ? list.filter((a): a is LoafScriptAttribution => a !== null && typeof a === 'object').slice(0, 50)
+    ? list
+        .filter((a): a is LoafScriptAttribution => a !== null && typeof a === 'object')
+        .slice(0, 50)
     : []
 }
 

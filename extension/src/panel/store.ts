@@ -128,7 +128,11 @@ export function frameRow(frameId: number, url: string, block: EventLoopBlockData
 }
 
 /** Does `row` pass the kind and text filters (text already lowercased)? */
-export function matches(row: { kind?: string; search: string }, kind: string, query: string): boolean {
+export function matches(
+  row: { kind?: string; search: string },
+  kind: string,
+  query: string,
+): boolean {
   if (kind !== '' && row.kind !== kind) return false
   return query === '' || row.search.includes(query)
 }
@@ -167,7 +171,11 @@ export class LiveStore {
   apply(frameId: number, batch: AgentBatch): void {
     let frame = this.#frames.get(frameId)
     if (frame === undefined || num(batch.seq) <= 1) {
-      frame = { items: new Map(), counts: Object.create(null) as Record<string, number>, truncated: 0 }
+      frame = {
+        items: new Map(),
+        counts: Object.create(null) as Record<string, number>,
+        truncated: 0,
+      }
       this.#frames.set(frameId, frame)
     }
     if (Array.isArray(batch.removed)) {
@@ -202,7 +210,8 @@ export class LiveStore {
   rows(): ItemRow[] {
     if (this.#rows === undefined) {
       const rows: ItemRow[] = []
-      for (const frame of this.#frames.values()) for (const row of frame.items.values()) rows.push(row)
+      for (const frame of this.#frames.values())
+        for (const row of frame.items.values()) rows.push(row)
       rows.sort((a, b) => (b.createdAt || 0) - (a.createdAt || 0))
       this.#rows = rows
     }
@@ -217,7 +226,8 @@ export class LiveStore {
   counts(): Record<string, number> {
     const total: Record<string, number> = Object.create(null) as Record<string, number>
     for (const frame of this.#frames.values()) {
-      for (const [kind, count] of Object.entries(frame.counts)) total[kind] = (total[kind] ?? 0) + count
+      for (const [kind, count] of Object.entries(frame.counts))
+        total[kind] = (total[kind] ?? 0) + count
     }
     return total
   }
@@ -239,7 +249,8 @@ export class LiveStore {
     if (last !== undefined && time - last.time < 100) this.history.pop()
     this.history.push({ time, counts, total })
     const cutoff = time - HISTORY_MS
-    while (this.history.length > 2 && (this.history[1] as Sample).time < cutoff) this.history.shift()
+    while (this.history.length > 2 && (this.history[1] as Sample).time < cutoff)
+      this.history.shift()
   }
 }
 
@@ -296,7 +307,8 @@ function addReport(entry: ReportEntry, frameId: number, report: AgentScopeReport
   }
   if (Array.isArray(data.blocks)) {
     for (const block of data.blocks) {
-      if (block !== null && typeof block === 'object') entry.blocks.push(frameRow(frameId, url, block))
+      if (block !== null && typeof block === 'object')
+        entry.blocks.push(frameRow(frameId, url, block))
     }
   }
 }

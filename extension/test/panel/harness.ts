@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url'
 import type { BrowserContext, Page } from '@playwright/test'
 import { agentScriptPath } from 'leakscope/agent'
 import type {} from 'leakscope/agent.iife.js'
-import type { FromPanel, ToPanel } from '../../src/bridge.js'
+import type { FromPanel, PanelHost, ToPanel } from '../../src/bridge.js'
 
 const dist = fileURLToPath(new URL('../../dist/', import.meta.url))
 
@@ -44,7 +44,9 @@ export async function serve(pages: Record<string, string>): Promise<Site> {
     }
     readFile(file).then(
       (body) => {
-        response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' })
+        response.writeHead(200, {
+          'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+        })
         response.end(body)
       },
       () => response.writeHead(404).end(),
@@ -112,18 +114,34 @@ export async function openPanel(
   await panel.exposeBinding('__panelSend', async (_source, message: FromPanel) => {
     sent.push(message)
     if (message.type === 'record-start') {
-      recordingScope = await app.evaluate(
-        () => globalThis.__LEAKSCOPE_AGENT__!.openScope({ blocking: true } as never),
+      recordingScope = await app.evaluate(() =>
+        globalThis.__LEAKSCOPE_AGENT__!.openScope({ blocking: true } as never),
       )
       await deliver({ type: 'recording', state: 'started', scopeIds: { 0: recordingScope } })
     } else if (message.type === 'record-stop' && recordingScope !== undefined) {
       const id = recordingScope
       recordingScope = undefined
       // The report reaches the panel in a batch (`reports`, origin 'agent'), like in the extension.
-      const report = await app.evaluate((scope) => globalThis.__LEAKSCOPE_AGENT__!.closeScope(scope), id)
+      const report = await app.evaluate(
+        (scope) => globalThis.__LEAKSCOPE_AGENT__!.closeScope(scope),
+        id,
+      )
       // SCRATCH until protocol 2: a v1 agent has no batches, so its report is delivered here.
       if (await app.evaluate(() => globalThis.__LEAKSCOPE_AGENT__!.protocol < 2)) {
-        await deliver({ type: 'batch', frameId: 0, batch: { seq: 1e6, time: Date.now(), counts: {}, added: [], removed: [], truncated: 0, longFrames: [], reports: [{ scopeId: id, origin: 'agent', url: app.url(), report }] } } as ToPanel)
+        await deliver({
+          type: 'batch',
+          frameId: 0,
+          batch: {
+            seq: 1e6,
+            time: Date.now(),
+            counts: {},
+            added: [],
+            removed: [],
+            truncated: 0,
+            longFrames: [],
+            reports: [{ scopeId: id, origin: 'agent', url: app.url(), report }],
+          },
+        } as ToPanel)
       }
       await deliver({ type: 'recording', state: 'stopped', scopeIds: { 0: id } })
     } else if (message.type === 'cancel') {
@@ -162,7 +180,7 @@ export async function openPanel(
     ({ interval, protocolOverride }) => {
       const agent = globalThis.__LEAKSCOPE_AGENT__
       const toPanel = globalThis.__toPanel
-      if (agent === undefined || toPanel === undefined || globalThis !== globalThis.top) return
+      if (agent === undefined || toPanel === undefined || window !== window.top) return
       void toPanel({
         type: 'agent',
         frameId: 0,
@@ -171,8 +189,9 @@ export async function openPanel(
         version: agent.version,
         compatible: protocolOverride === undefined,
       })
-      const subscribe = (agent as { subscribe?: (l: (b: unknown) => void, o?: unknown) => () => void })
-        .subscribe
+      const subscribe = (
+        agent as { subscribe?: (l: (b: unknown) => void, o?: unknown) => () => void }
+      ).subscribe
       if (subscribe === undefined) {
         // SCRATCH until main has agent protocol 2: poll live() and diff. Deleted after the merge.
         let seq = 0
@@ -201,14 +220,21 @@ export async function openPanel(
         globalThis.__scratchPoll = poll
         return
       }
-      const stop = subscribe.call(agent, (batch) => void toPanel({ type: 'batch', frameId: 0, batch } as never), {
-        interval,
-      })
+      const stop = subscribe.call(
+        agent,
+        (batch) => void toPanel({ type: 'batch', frameId: 0, batch } as never),
+        {
+          interval,
+        },
+      )
       globalThis.__stopForwarding = stop
     },
     { interval: options.interval ?? 100, protocolOverride: options.compatibleOverride },
   )
   if (appUrl !== undefined) await app.goto(appUrl)
+  // Headless Chromium can throttle animation frames in the tab that is not in front to 1 per
+  // second; the panel renders on animation frames, like it would in a visible DevTools window.
+  await panel.bringToFront()
   // SCRATCH until main has agent protocol 2 (deleted after the merge).
   const scratch = setInterval(() => {
     app.evaluate(() => globalThis.__scratchPoll?.()).catch(() => undefined)
@@ -220,8 +246,7 @@ export async function openPanel(
     app,
     sent,
     deliver,
-    status: (state) =>
-      panel.evaluate((s) => globalThis.__panelTest?.handlers?.status(s), state),
+    status: (state) => panel.evaluate((s) => globalThis.__panelTest?.handlers?.status(s), state),
     opened: () => panel.evaluate(() => globalThis.__panelTest?.opened ?? []),
     settle: () => chain.then(() => undefined),
     stop: () => app.evaluate(() => globalThis.__stopForwarding?.()),
@@ -241,11 +266,16 @@ declare global {
   var __panelSend: ((message: FromPanel) => Promise<void>) | undefined
   var __toPanel: ((message: ToPanel) => Promise<void>) | undefined
   var __stopForwarding: (() => void) | undefined
+  var __leakscopePanelHost: PanelHost | undefined
   var __scratchPoll: (() => void) | undefined
 }
 
 /** 1-based line of the first line of `html` containing `marker`, and the 1-based column of `token` on it. */
-export function position(html: string, marker: string, token: string): { line: number; column: number } {
+export function position(
+  html: string,
+  marker: string,
+  token: string,
+): { line: number; column: number } {
   const lines = html.split('\n')
   const index = lines.findIndex((line) => line.includes(marker))
   if (index === -1) throw new Error(`no ${marker}`)

@@ -74,7 +74,9 @@ test('record Start/Stop shows what was created in between and is still alive', a
   await expect(resize).toBeVisible()
   const intervalAt = position(page, '// leaky interval', 'setInterval')
   const listenerAt = position(page, '// leaky listener', 'addEventListener')
-  await expect(tick.locator('.where')).toHaveText(`widget.html:${intervalAt.line}:${intervalAt.column}`)
+  await expect(tick.locator('.where')).toHaveText(
+    `widget.html:${intervalAt.line}:${intervalAt.column}`,
+  )
   await expect(resize.locator('.where')).toHaveText(
     `widget.html:${listenerAt.line}:${listenerAt.column}`,
   )
@@ -156,7 +158,9 @@ test('export writes the current report as JSON', async ({ context }) => {
       frameId: number
       origin: string
       url: string
-      report: { tasks: { kind: string; name: string; creationStack?: { url: string; line: number }[] }[] }
+      report: {
+        tasks: { kind: string; name: string; creationStack?: { url: string; line: number }[] }[]
+      }
     }[]
   }
   expect(json.format).toBe('leakscope-recording')
@@ -310,7 +314,9 @@ test('page strings are rendered as text and create no elements or handlers', asy
       ),
       hrefs: [...document.querySelectorAll('[href], [src]')]
         .map((node) => node.getAttribute('href') ?? node.getAttribute('src'))
-        .filter((value) => value !== null && !/^(\.\.?\/)?assets\/panel-[\w-]+\.(js|css)$/.test(value)),
+        .filter(
+          (value) => value !== null && !/^(\.\.?\/)?assets\/panel-[\w-]+\.(js|css)$/.test(value),
+        ),
       styles: all
         .map((node) => node.getAttribute('style') ?? '')
         .filter((style) => style !== '' && !/^(height|transform): [\d.]+px|translateY/.test(style)),
@@ -342,7 +348,7 @@ test('dark theme', async ({ context }) => {
   }))
   expect(colors).toEqual({ background: 'rgb(32, 33, 36)', text: 'rgb(227, 227, 227)' })
   const light = await openPanel(context, site, undefined, { theme: 'light' })
-  expect(
-    await light.panel.evaluate(() => getComputedStyle(document.body).backgroundColor),
-  ).toBe('rgb(255, 255, 255)')
+  expect(await light.panel.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe(
+    'rgb(255, 255, 255)',
+  )
 })
