@@ -6,10 +6,11 @@
 //
 // Page -> relay messages are hostile until validated (validate.ts). Shared by the panel (which
 // only needs PanelHost, ToPanel and FromPanel) and the rest of the extension.
-import type { AgentBatch } from './agent-protocol.js'
+import type { AgentBatch, BrowserTaskKind } from './agent-protocol.js'
 
 export type { AgentBatch, AgentScopeReport } from './agent-protocol.js'
 export type {
+  BrowserTaskKind,
   EventLoopBlockData,
   LeakReportData,
   LeakedTaskData,
@@ -68,7 +69,8 @@ export type FromPanel =
   | { type: 'record-start' }
   /** Closes them; their reports arrive in batches (origin 'agent'). */
   | { type: 'record-stop' }
-  | { type: 'cancel'; frameId: number; id: number }
+  /** Cancels a live item. Pass its `kind`: the agent's ids are unique per kind only. */
+  | { type: 'cancel'; frameId: number; id: number; kind?: BrowserTaskKind }
 
 // ---------------------------------------------------------------------------------------------
 // Page side: MAIN-world shim <-> ISOLATED-world relay, through `globalThis.postMessage`
@@ -103,7 +105,7 @@ export type ControlMessage =
   | { type: 'unsubscribe' }
   | { type: 'record-start' }
   | { type: 'record-stop' }
-  | { type: 'cancel'; id: number }
+  | { type: 'cancel'; id: number; kind?: BrowserTaskKind }
 
 export type ControlEnvelope = { tag: typeof CONTROL_TAG; v: typeof BRIDGE_VERSION } & ControlMessage
 

@@ -7,6 +7,7 @@
 import type {
   AgentBatch,
   AgentScopeReport,
+  BrowserTaskKind,
   EventLoopBlockData,
   LeakReportData,
   LeakedTaskData,
@@ -135,6 +136,7 @@ export function leakedTask(value: unknown, budget: Budget): LeakedTaskData | und
     return undefined
   }
   if (state === undefined || createdAt === undefined) return undefined
+  // Kinds are checked by pattern, not against today's list: a newer agent may add kinds.
   const task = { id, kind, name, state, createdAt } as LeakedTaskData
   const ok =
     optional(task as unknown as Obj, value, 'unref', bool, budget) &&
@@ -249,6 +251,21 @@ function scopeReport(value: unknown, budget: Budget): AgentScopeReport | undefin
   return optional(out as unknown as Obj, value, 'label', str, budget) ? out : undefined
 }
 
+function kindOf(value: unknown, budget: Budget): BrowserTaskKind | undefined {
+  const kind = str(value, budget, 32)
+  return kind !== undefined && KIND.test(kind) ? (kind as BrowserTaskKind) : undefined
+}
+
+function removedItem(
+  value: unknown,
+  budget: Budget,
+): { kind: BrowserTaskKind; id: number } | undefined {
+  if (!isObject(value)) return undefined
+  const kind = kindOf(value.kind, budget)
+  const id = int(value.id, budget)
+  return kind === undefined || id === undefined ? undefined : { kind, id }
+}
+
 function counts(value: unknown, budget: Budget): Record<string, number> | undefined {
   if (!isObject(value)) return undefined
   const keys = Object.keys(value)
@@ -270,7 +287,7 @@ export function agentBatch(value: unknown, budget: Budget): AgentBatch | undefin
   const time = num(value.time, budget)
   const byKind = counts(value.counts, budget)
   const added = list(value.added, LIMITS.batchItems, leakedTask, budget)
-  const removed = list(value.removed, LIMITS.removedIds, int, budget)
+  const removed = list(value.removed, LIMITS.removedIds, removedItem, budget)
   const truncated = int(value.truncated, budget)
   const longFrames = list(value.longFrames, LIMITS.longFrames, block, budget)
   const reports = list(value.reports, LIMITS.reports, scopeReport, budget)
@@ -338,8 +355,12 @@ export function controlMessage(value: unknown): ControlMessage | undefined {
     case 'record-start':
     case 'record-stop':
       return { type: value.type }
-    case 'cancel':
-      return Number.isSafeInteger(value.id) ? { type: 'cancel', id: value.id as number } : undefined
+    case 'cancel': {
+      if (!Number.isSafeInteger(value.id)) return undefined
+      const kind = kindOf(value.kind, new Budget(64))
+      if (value.kind !== undefined && kind === undefined) return undefined
+      return { type: 'cancel', id: value.id as number, ...(kind === undefined ? {} : { kind }) }
+    }
   }
   return undefined
 }
@@ -350,10 +371,17 @@ export function fromPanel(value: unknown): FromPanel | undefined {
     case 'record-start':
     case 'record-stop':
       return { type: value.type }
-    case 'cancel':
-      return Number.isSafeInteger(value.frameId) && Number.isSafeInteger(value.id)
-        ? { type: 'cancel', frameId: value.frameId as number, id: value.id as number }
-        : undefined
+    case 'cancel': {
+      if (!Number.isSafeInteger(value.frameId) || !Number.isSafeInteger(value.id)) return undefined
+      const kind = kindOf(value.kind, new Budget(64))
+      if (value.kind !== undefined && kind === undefined) return undefined
+      return {
+        type: 'cancel',
+        frameId: value.frameId as number,
+        id: value.id as number,
+        ...(kind === undefined ? {} : { kind }),
+      }
+    }
   }
   return undefined
 }

@@ -12,6 +12,7 @@ import {
   type Page,
   type Worker,
 } from '@playwright/test'
+import type { LeakedTaskData } from 'leakscope'
 import type { FromPanel, ToPanel } from '../src/bridge.js'
 import type {} from '../src/hosts/tab-host.js'
 
@@ -140,6 +141,18 @@ export function panelTab(page: Page): PanelTab {
         globalThis.__leakscopeTabHost?.received.splice(0)
       }),
   }
+}
+
+/** The live view a panel builds from batches (ids are unique per kind only). */
+export function liveItems(messages: ToPanel[], frameId = 0): Map<string, LeakedTaskData> {
+  const live = new Map<string, LeakedTaskData>()
+  for (const m of messages) {
+    if (m.type !== 'batch' || m.frameId !== frameId) continue
+    if (m.batch.seq === 1) live.clear()
+    for (const item of m.batch.added) live.set(`${item.kind}:${item.id}`, item)
+    for (const { kind, id } of m.batch.removed) live.delete(`${kind}:${id}`)
+  }
+  return live
 }
 
 export { expect } from '@playwright/test'

@@ -1,6 +1,5 @@
-import type { LeakedTaskData } from 'leakscope'
 import type { ToPanel } from '../src/bridge.js'
-import { expect, test } from './fixtures.js'
+import { expect, liveItems, test } from './fixtures.js'
 import { leakyScript, pages } from './pages.js'
 import { lineOf, serve, type Site } from './server.js'
 
@@ -12,19 +11,6 @@ test.afterAll(async () => {
   await site.close()
 })
 
-type Batch = Extract<ToPanel, { type: 'batch' }>
-const isBatch = (m: ToPanel): m is Batch => m.type === 'batch'
-
-function liveItems(messages: ToPanel[], frameId = 0): Map<number, LeakedTaskData> {
-  const live = new Map<number, LeakedTaskData>()
-  for (const m of messages) {
-    if (!isBatch(m) || m.frameId !== frameId) continue
-    if (m.batch.seq === 1) live.clear()
-    for (const item of m.batch.added) live.set(item.id, item)
-    for (const id of m.batch.removed) live.delete(id)
-  }
-  return live
-}
 
 test('the relay delivers the page agent batches, with creation lines, to the panel tab', async ({
   openTab,

@@ -1,5 +1,7 @@
 // A small static server on 127.0.0.1 for the specs' pages (an ephemeral port per test).
+import { readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
+import { join, normalize } from 'node:path'
 import type { AddressInfo } from 'node:net'
 
 export interface Site {
@@ -9,10 +11,27 @@ export interface Site {
   close(): Promise<void>
 }
 
-export async function serve(files: Record<string, string>): Promise<Site> {
+/** Serves `files` (path -> text) and, under each `dirs` prefix, the files of a folder. */
+export async function serve(
+  files: Record<string, string>,
+  dirs: Record<string, string> = {},
+): Promise<Site> {
+  const fromDir = (path: string): string | undefined => {
+    for (const [prefix, dir] of Object.entries(dirs)) {
+      if (!path.startsWith(prefix)) continue
+      const file = normalize(join(dir, path.slice(prefix.length)))
+      if (!file.startsWith(dir)) return undefined
+      try {
+        return readFileSync(file, 'utf8')
+      } catch {
+        return undefined
+      }
+    }
+    return undefined
+  }
   const server: Server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://x').pathname
-    const body = files[path]
+    const body = files[path] ?? fromDir(path)
     if (body === undefined) {
       response.writeHead(404).end()
       return

@@ -136,7 +136,10 @@ function onPanel(port: chrome.runtime.Port): void {
         break
       case 'cancel': {
         const frame = state.frames.get(command.frameId)
-        if (frame !== undefined) toFrame(frame, { type: 'cancel', id: command.id })
+        if (frame !== undefined) {
+          const { id, kind } = command
+          toFrame(frame, { type: 'cancel', id, ...(kind === undefined ? {} : { kind }) })
+        }
         break
       }
     }

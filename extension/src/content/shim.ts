@@ -3,7 +3,7 @@
 // them: a listener or timer of ours added through the patched APIs would show up in the page's
 // live items. It stays silent until the relay asks it to subscribe (a panel is attached), then
 // says hello (agent protocol and version) and posts the agent's batches to the relay.
-import type { AgentBatch, AgentLike, AgentScopeReport } from '../agent-protocol.js'
+import type { AgentBatch, AgentLike, AgentScopeReport, BrowserTaskKind } from '../agent-protocol.js'
 import {
   BRIDGE_TAG,
   BRIDGE_VERSION,
@@ -92,19 +92,21 @@ function withHistory(a: AgentLike, batch: AgentBatch): AgentBatch {
 /** Protocol 1 agents have no `subscribe`: diff `live()` every interval into batches. */
 function pollLive(a: AgentLike): () => void {
   let seq = 0
-  let known = new Set<number>()
+  // Keyed by kind and id: ids are unique per kind only.
+  let known = new Map<string, { kind: BrowserTaskKind; id: number }>()
   const tick = (): void => {
     const items = a.live()
-    const next = new Set<number>()
-    const counts: Record<string, number> = {}
+    const next = new Map<string, { kind: BrowserTaskKind; id: number }>()
+    const counts: Partial<Record<BrowserTaskKind, number>> = {}
     const added = []
     for (const item of items) {
-      next.add(item.id)
-      counts[item.kind] = (counts[item.kind] ?? 0) + 1
-      if (!known.has(item.id)) added.push(item)
+      const kind = item.kind as BrowserTaskKind
+      const key = `${kind}:${item.id}`
+      next.set(key, { kind, id: item.id })
+      counts[kind] = (counts[kind] ?? 0) + 1
+      if (!known.has(key)) added.push(item)
     }
-    const removed: number[] = []
-    for (const id of known) if (!next.has(id)) removed.push(id)
+    const removed = [...known].filter(([key]) => !next.has(key)).map(([, item]) => item)
     known = next
     if (seq > 0 && added.length === 0 && removed.length === 0 && finishedReports.length === 0)
       return
@@ -177,7 +179,7 @@ nativeAddListener.call(g, 'message', (event: Event) => {
       recordStop()
       break
     case 'cancel':
-      agent()?.cancel(control.id)
+      agent()?.cancel(control.id, control.kind)
       break
   }
 })

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { test as leakscopeTest } from '@leakscope/playwright'
 import { pages } from './pages.js'
 
-export { expect } from '@leakscope/playwright'
+export { expect, leakscope } from '@leakscope/playwright'
 
 export const test = leakscopeTest.extend<object, { site: string }>({
   site: [

@@ -1,4 +1,4 @@
-import { test, expect } from './fixtures.js'
+import { test, expect, leakscope } from './fixtures.js'
 import { lineOf } from './pages.js'
 
 // eslint-disable-next-line no-control-regex
@@ -17,11 +17,7 @@ function expectNoStackLikeLines(message: string): void {
   expect(message.split('\n').filter((line) => /^\s*at /.test(line))).toEqual([])
 }
 
-test('a leaky page fails toHaveNoLeaks with each item, its kind and source line', async ({
-  page,
-  leakscope,
-  site,
-}) => {
+test('a leaky page fails toHaveNoLeaks with each item, its kind and source line', async ({ page, site }) => {
   await page.goto(`${site}/leaky.html`)
   const scope = await leakscope.start(page)
   await page.click('#mount')
@@ -41,7 +37,7 @@ test('a leaky page fails toHaveNoLeaks with each item, its kind and source line'
   expect(report.tasks.map((t) => t.kind).sort()).toEqual(['interval', 'listener'])
 })
 
-test('a page that cleans up passes', async ({ page, leakscope, site }) => {
+test('a page that cleans up passes', async ({ page, site }) => {
   await page.goto(`${site}/leaky.html?fixed`)
   const scope = await leakscope.start(page)
   await page.click('#mount')
@@ -50,7 +46,7 @@ test('a page that cleans up passes', async ({ page, leakscope, site }) => {
   expect(test.info().attachments).toEqual([])
 })
 
-test('.not passes on leaks and fails without them', async ({ page, leakscope, site }) => {
+test('.not passes on leaks and fails without them', async ({ page, site }) => {
   await page.goto(`${site}/leaky.html`)
   const leaky = await leakscope.start(page)
   await page.click('#mount')
@@ -61,7 +57,7 @@ test('.not passes on leaks and fails without them', async ({ page, leakscope, si
   expect(message).toContain('Expected leaks')
 })
 
-test('kinds and nameFilter narrow the report', async ({ page, leakscope, site }) => {
+test('kinds and nameFilter narrow the report', async ({ page, site }) => {
   await page.goto(`${site}/leaky.html`)
   const listeners = await leakscope.start(page, { kinds: ['listener'] })
   const ticks = await leakscope.start(page, { nameFilter: /^tick$/ })
@@ -74,7 +70,7 @@ test('kinds and nameFilter narrow the report', async ({ page, leakscope, site })
   expect(onlyTick).toContain('interval "tick"')
 })
 
-test('a worker that is never terminated is reported', async ({ page, leakscope, site }) => {
+test('a worker that is never terminated is reported', async ({ page, site }) => {
   await page.goto(`${site}/worker.html`)
   const scope = await leakscope.start(page)
   await page.click('#spawn')
@@ -93,7 +89,7 @@ test('a worker that is never terminated is reported', async ({ page, leakscope, 
 // an expected failure does not restart the worker).
 let softOutcome: { errors: string[]; wentOn: boolean } | undefined
 
-test('expect.soft records the failure and the test goes on', async ({ page, leakscope, site }) => {
+test('expect.soft records the failure and the test goes on', async ({ page, site }) => {
   test.fail()
   await page.goto(`${site}/leaky.html`)
   const scope = await leakscope.start(page)
@@ -108,7 +104,7 @@ test('... and the soft failure carried the report', () => {
   expect(softOutcome?.errors[0]).toContain('interval "tick"')
 })
 
-test('a scope ended by a navigation gives a readable error', async ({ page, leakscope, site }) => {
+test('a scope ended by a navigation gives a readable error', async ({ page, site }) => {
   await page.goto(`${site}/leaky.html`)
   const scope = await leakscope.start(page)
   await page.reload()
@@ -116,11 +112,11 @@ test('a scope ended by a navigation gives a readable error', async ({ page, leak
   expect(message).toContain('navigating or reloading the page ends it')
 })
 
-test('start() refuses a page of another context', async ({ browser, leakscope }) => {
+test('start() refuses a page of another context', async ({ browser }) => {
   const other = await browser.newPage()
   try {
     const message = await failureOf(leakscope.start(other).then(() => undefined))
-    expect(message).toContain('another browser context')
+    expect(message).toContain('did not prepare')
   } finally {
     await other.close()
   }
