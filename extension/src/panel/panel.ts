@@ -1,19 +1,22 @@
-// Placeholder panel (the panel branch replaces it): shows the connection status and a log of
-// bridge messages, as text only.
+// The panel page's entry: picks the host (DevTools, or `panel.html?tab=ID` in a normal tab) and
+// mounts the UI. A host defined on `globalThis.__leakscopePanelHost` before this module runs wins:
+// that is how the tests feed the page from a real agent without the extension's ports. Only code
+// running in this extension page can define it; web pages cannot reach this realm.
+import type { PanelHost } from '../bridge.js'
 import { createPanelHost } from '../host.js'
+import { mountPanel } from './app.js'
+import { el } from './dom.js'
 
-const host = createPanelHost()
-const status = globalThis.document.getElementById('status')
-const log = globalThis.document.getElementById('log')
+declare global {
+  var __leakscopePanelHost: PanelHost | undefined
+}
 
-host.connect({
-  message(message) {
-    const item = globalThis.document.createElement('li')
-    item.textContent = JSON.stringify(message).slice(0, 500)
-    log?.append(item)
-    while (log !== null && log.childElementCount > 200) log.firstElementChild?.remove()
-  },
-  status(state) {
-    if (status !== null) status.textContent = state
-  },
-})
+const root = globalThis.document.getElementById('root') ?? globalThis.document.body
+try {
+  const host = globalThis.__leakscopePanelHost ?? createPanelHost()
+  mountPanel(root, host)
+} catch (error) {
+  root.replaceChildren(
+    el('div', 'banner banner-error', error instanceof Error ? error.message : String(error)),
+  )
+}
