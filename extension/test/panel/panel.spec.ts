@@ -49,6 +49,19 @@ test('live list shows an interval with its creation line, and its link opens it 
   await expect(h.panel.locator('.legend-item', { hasText: 'listener' })).toBeVisible()
 })
 
+test('Cancel item clears it in the page', async ({ context }) => {
+  const h = await openPanel(context, site, url('/app/live.html'))
+  const row = h.panel.locator('.live-list .vlist-row', { hasText: 'poll' })
+  await row.click()
+  await h.panel.getByRole('button', { name: 'Cancel item' }).click()
+  await expect(row).toHaveCount(0)
+  expect(h.sent).toEqual([{ type: 'cancel', frameId: 0, id: expect.any(Number), kind: 'interval' }])
+  expect(
+    await h.app.evaluate(() => globalThis.__LEAKSCOPE_AGENT__!.live().map((item) => item.name)),
+  ).not.toContain('poll')
+  await expect(h.panel.locator('.live-details')).toContainText('no longer pending')
+})
+
 test('record Start/Stop shows what was created in between and is still alive', async ({
   context,
 }) => {
