@@ -25,7 +25,13 @@ import {
   type ItemRow,
   type ReportEntry,
 } from './store.js'
-import { AGENT_PROTOCOL, type PanelConnection, type PanelHost, type ToPanel } from './types.js'
+import {
+  SUPPORTED_AGENT_PROTOCOLS,
+  type BrowserTaskKind,
+  type PanelConnection,
+  type PanelHost,
+  type ToPanel,
+} from './types.js'
 
 type View = 'live' | 'recordings' | 'frames'
 type Dirty = 'live' | 'reports' | 'frames' | 'chrome'
@@ -272,7 +278,12 @@ export function mountPanel(root: HTMLElement, host: PanelHost): () => void {
         )
       } else {
         const cancel = button('tool cancel', 'Cancel item', () =>
-          connection?.send({ type: 'cancel', frameId: selected.frameId, id: selected.id }),
+          connection?.send({
+            type: 'cancel',
+            frameId: selected.frameId,
+            id: selected.id,
+            kind: selected.kind as BrowserTaskKind,
+          }),
         )
         cancel.title = 'Clear, remove, disconnect or abort it in the page'
         liveDetails.replaceChildren(itemDetails(open, selected, el('div', 'actions', cancel)))
@@ -418,7 +429,12 @@ export function mountPanel(root: HTMLElement, host: PanelHost): () => void {
     const incompatible = [...agents.values()].find((agent) => !agent.compatible)
     incompatibleBanner.hidden = incompatible === undefined
     if (incompatible !== undefined) {
-      incompatibleBanner.textContent = `The page’s agent speaks protocol ${incompatible.protocol}, this panel understands protocol ${AGENT_PROTOCOL}. Update the Leakscope extension or the page’s leakscope so they match.`
+      const supported = SUPPORTED_AGENT_PROTOCOLS
+      const understood =
+        supported.length === 1
+          ? `protocol ${supported[0]}`
+          : `protocols ${supported.slice(0, -1).join(', ')} and ${supported.at(-1)}`
+      incompatibleBanner.textContent = `The page’s agent speaks protocol ${Number.isFinite(incompatible.protocol) ? incompatible.protocol : '?'}, this panel understands ${understood}. Update the Leakscope extension or the page’s leakscope so they match.`
     }
     connectionBanner.hidden = status !== 'disconnected'
     connectionBanner.textContent = 'Disconnected from the page. Reconnecting…'

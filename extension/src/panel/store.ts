@@ -72,7 +72,8 @@ export function taskRow(frameId: number, task: LeakedTaskData): ItemRow {
   const detail = text(task.detail, 1000)
   const id = num(task.id, -1)
   return {
-    key: `${frameId}:${id}`,
+    // The agent's ids are unique per kind only (timer handles and serial numbers overlap).
+    key: `${frameId}:${kind}:${id}`,
     frameId,
     id,
     kind,
@@ -138,7 +139,8 @@ export function matches(
 }
 
 interface FrameState {
-  items: Map<number, ItemRow>
+  /** By `kind:id`. */
+  items: Map<string, ItemRow>
   counts: Record<string, number>
   truncated: number
 }
@@ -179,14 +181,20 @@ export class LiveStore {
       this.#frames.set(frameId, frame)
     }
     if (Array.isArray(batch.removed)) {
-      for (const id of batch.removed) frame.items.delete(num(id, -1))
+      for (const gone of batch.removed as unknown[]) {
+        if (gone !== null && typeof gone === 'object') {
+          const { kind, id } = gone as { kind?: unknown; id?: unknown }
+          frame.items.delete(`${text(kind, 60)}:${num(id, -1)}`)
+        }
+      }
     }
     if (Array.isArray(batch.added)) {
       for (const task of batch.added) {
         if (task === null || typeof task !== 'object') continue
         const row = taskRow(frameId, task)
-        frame.items.delete(row.id) // keeps Map order = arrival order
-        frame.items.set(row.id, row)
+        const key = `${row.kind}:${row.id}`
+        frame.items.delete(key) // keeps Map order = arrival order
+        frame.items.set(key, row)
       }
     }
     frame.counts = cleanCounts(batch.counts)
@@ -368,12 +376,7 @@ export class ReportStore {
     const entry: ReportEntry = {
       id: ++this.#serial,
       origin: report.origin === 'agent' ? 'agent' : 'app',
-      title:
-        label !== ''
-          ? label
-          : report.origin === 'agent'
-            ? `Agent scope ${scopeId}`
-            : `App scope ${scopeId}`,
+      title: `${report.origin === 'agent' ? 'Agent' : 'App'} scope ${scopeId}${label === '' ? '' : ` · ${label}`}`,
       startedAt: Date.now(),
       stoppedAt: Date.now(),
       awaiting: new Map(),

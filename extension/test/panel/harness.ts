@@ -14,6 +14,8 @@ import type {} from 'leakscope/agent.iife.js'
 import type { FromPanel, PanelHost, ToPanel } from '../../src/bridge.js'
 
 const dist = fileURLToPath(new URL('../../dist/', import.meta.url))
+/** The core's browser build, for a page that bundles leakscope itself (`/leakscope/browser/index.js`). */
+const core = fileURLToPath(new URL('../../../packages/core/dist/', import.meta.url))
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -27,7 +29,10 @@ export interface Site {
   close(): Promise<void>
 }
 
-/** Serves `pages` (path -> HTML) and the built extension (`/panel/panel.html`, `/assets/...`). */
+/**
+ * Serves `pages` (path -> HTML), the built extension (`/panel/panel.html`, `/assets/...`) and the
+ * core's build (`/leakscope/...`).
+ */
 export async function serve(pages: Record<string, string>): Promise<Site> {
   const server: Server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://x').pathname
@@ -37,8 +42,11 @@ export async function serve(pages: Record<string, string>): Promise<Site> {
       response.end(page)
       return
     }
-    const file = normalize(join(dist, path))
-    if (!file.startsWith(dist)) {
+    const [base, rest] = path.startsWith('/leakscope/')
+      ? [core, path.slice('/leakscope/'.length)]
+      : [dist, path]
+    const file = normalize(join(base, rest))
+    if (!file.startsWith(base)) {
       response.writeHead(403).end()
       return
     }
@@ -97,7 +105,14 @@ export async function openPanel(
   appUrl: string | undefined,
   options: { theme?: 'light' | 'dark'; interval?: number; compatibleOverride?: number } = {},
 ): Promise<PanelHarness> {
-  const panel = await context.newPage()
+  // The panel gets a window of its own: headless Chromium may throttle animation frames in a tab
+  // that is not in front to one per second, and both pages need theirs (the panel renders on
+  // them; the page's long animation frames are reported on them).
+  const browser = context.browser()
+  if (browser === null) throw new Error('openPanel needs a non-persistent context')
+  const panelContext = await browser.newContext()
+  context.on('close', () => void panelContext.close())
+  const panel = await panelContext.newPage()
   const app = await context.newPage()
   const sent: FromPanel[] = []
   let chain: Promise<unknown> = Promise.resolve()
@@ -115,37 +130,23 @@ export async function openPanel(
     sent.push(message)
     if (message.type === 'record-start') {
       recordingScope = await app.evaluate(() =>
-        globalThis.__LEAKSCOPE_AGENT__!.openScope({ blocking: true } as never),
+        globalThis.__LEAKSCOPE_AGENT__!.openScope({ blocking: true }),
       )
       await deliver({ type: 'recording', state: 'started', scopeIds: { 0: recordingScope } })
     } else if (message.type === 'record-stop' && recordingScope !== undefined) {
       const id = recordingScope
       recordingScope = undefined
       // The report reaches the panel in a batch (`reports`, origin 'agent'), like in the extension.
-      const report = await app.evaluate(
-        (scope) => globalThis.__LEAKSCOPE_AGENT__!.closeScope(scope),
+      await app.evaluate(
+        (scope) => globalThis.__LEAKSCOPE_AGENT__!.closeScope(scope).then(() => undefined),
         id,
       )
-      // SCRATCH until protocol 2: a v1 agent has no batches, so its report is delivered here.
-      if (await app.evaluate(() => globalThis.__LEAKSCOPE_AGENT__!.protocol < 2)) {
-        await deliver({
-          type: 'batch',
-          frameId: 0,
-          batch: {
-            seq: 1e6,
-            time: Date.now(),
-            counts: {},
-            added: [],
-            removed: [],
-            truncated: 0,
-            longFrames: [],
-            reports: [{ scopeId: id, origin: 'agent', url: app.url(), report }],
-          },
-        } as ToPanel)
-      }
       await deliver({ type: 'recording', state: 'stopped', scopeIds: { 0: id } })
     } else if (message.type === 'cancel') {
-      await app.evaluate((id) => globalThis.__LEAKSCOPE_AGENT__!.cancel(id), message.id)
+      await app.evaluate(({ id, kind }) => globalThis.__LEAKSCOPE_AGENT__!.cancel(id, kind), {
+        id: message.id,
+        kind: message.kind,
+      })
     }
   })
   await panel.addInitScript(
@@ -189,57 +190,15 @@ export async function openPanel(
         version: agent.version,
         compatible: protocolOverride === undefined,
       })
-      const subscribe = (
-        agent as { subscribe?: (l: (b: unknown) => void, o?: unknown) => () => void }
-      ).subscribe
-      if (subscribe === undefined) {
-        // SCRATCH until main has agent protocol 2: poll live() and diff. Deleted after the merge.
-        let seq = 0
-        let known = new Set<number>()
-        const poll = (): void => {
-          const items = agent.live()
-          const ids = new Set(items.map((i) => i.id))
-          const counts: Record<string, number> = {}
-          for (const i of items) counts[i.kind] = (counts[i.kind] ?? 0) + 1
-          void toPanel({
-            type: 'batch',
-            frameId: 0,
-            batch: {
-              seq: ++seq,
-              time: Date.now(),
-              counts,
-              added: items.filter((i) => !known.has(i.id)),
-              removed: [...known].filter((id) => !ids.has(id)),
-              truncated: 0,
-              longFrames: [],
-              reports: [],
-            },
-          })
-          known = ids
-        }
-        globalThis.__scratchPoll = poll
-        return
-      }
-      const stop = subscribe.call(
-        agent,
-        (batch) => void toPanel({ type: 'batch', frameId: 0, batch } as never),
-        {
-          interval,
-        },
+      if (protocolOverride !== undefined) return
+      globalThis.__stopForwarding = agent.subscribe(
+        (batch) => void toPanel({ type: 'batch', frameId: 0, batch }),
+        { interval },
       )
-      globalThis.__stopForwarding = stop
     },
     { interval: options.interval ?? 100, protocolOverride: options.compatibleOverride },
   )
   if (appUrl !== undefined) await app.goto(appUrl)
-  // Headless Chromium can throttle animation frames in the tab that is not in front to 1 per
-  // second; the panel renders on animation frames, like it would in a visible DevTools window.
-  await panel.bringToFront()
-  // SCRATCH until main has agent protocol 2 (deleted after the merge).
-  const scratch = setInterval(() => {
-    app.evaluate(() => globalThis.__scratchPoll?.()).catch(() => undefined)
-  }, 150)
-  app.on('close', () => clearInterval(scratch))
 
   return {
     panel,
@@ -267,7 +226,6 @@ declare global {
   var __toPanel: ((message: ToPanel) => Promise<void>) | undefined
   var __stopForwarding: (() => void) | undefined
   var __leakscopePanelHost: PanelHost | undefined
-  var __scratchPoll: (() => void) | undefined
 }
 
 /** 1-based line of the first line of `html` containing `marker`, and the 1-based column of `token` on it. */

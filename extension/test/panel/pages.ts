@@ -46,4 +46,14 @@ export const pages: Record<string, string> = {
   function other() {}
   setTimeout(other, 1e6) // other page
 </script>`,
+
+  '/app/bundled.html': `<!doctype html>
+<title>app with its own leakscope</title>
+<script type="module">
+  import { noTaskLeaks } from '/leakscope/browser/index.js'
+  const scope = noTaskLeaks({ action: 'log', logger: { warn() {} }, attribution: 'global', grace: 0 })
+  setTimeout(function appLeak() {}, 60000) // app leak
+  await scope.check()
+  document.title = 'checked'
+</script>`,
 }

@@ -49,6 +49,19 @@ test('live list shows an interval with its creation line, and its link opens it 
   await expect(h.panel.locator('.legend-item', { hasText: 'listener' })).toBeVisible()
 })
 
+test('Cancel item clears it in the page', async ({ context }) => {
+  const h = await openPanel(context, site, url('/app/live.html'))
+  const row = h.panel.locator('.live-list .vlist-row', { hasText: 'poll' })
+  await row.click()
+  await h.panel.getByRole('button', { name: 'Cancel item' }).click()
+  await expect(row).toHaveCount(0)
+  expect(h.sent).toEqual([{ type: 'cancel', frameId: 0, id: expect.any(Number), kind: 'interval' }])
+  expect(
+    await h.app.evaluate(() => globalThis.__LEAKSCOPE_AGENT__!.live().map((item) => item.name)),
+  ).not.toContain('poll')
+  await expect(h.panel.locator('.live-details')).toContainText('no longer pending')
+})
+
 test('record Start/Stop shows what was created in between and is still alive', async ({
   context,
 }) => {
@@ -177,12 +190,74 @@ test('export writes the current report as JSON', async ({ context }) => {
   expect(report!.report.tasks.map((task) => task.name)).not.toContain('poll')
 })
 
+test('long frames: duration, blocking and LoAF attribution, with source links', async ({
+  context,
+}) => {
+  const h = await openPanel(context, site, url('/app/widget.html'))
+  await expect(h.panel.locator('.live-list .vlist-row', { hasText: 'poll' })).toBeVisible()
+  await h.app.click('#block')
+  await h.panel.getByRole('tab', { name: /Long frames/ }).click()
+  const row = h.panel.locator('.frame-list .vlist-row').first()
+  await expect(row).toBeVisible()
+  const duration = Number((await row.locator('.duration').textContent())?.replace(' ms', ''))
+  const blocking = Number((await row.locator('.blocking').textContent())?.replace(' ms', ''))
+  expect(duration).toBeGreaterThanOrEqual(150)
+  expect(blocking).toBeCloseTo(duration - 50, 0)
+  await expect(row.locator('.invoker')).toContainText(/block/)
+
+  await row.click()
+  const details = h.panel.locator('.frame-details')
+  const script = details.locator('.attribution tr', { hasText: 'busy' })
+  await expect(script).toBeVisible()
+  await expect(script).toContainText('event-listener')
+  // The link shows the agent's 1-based position and opens it 0-based.
+  const attribution = await h.app.evaluate(() =>
+    globalThis
+      .__LEAKSCOPE_AGENT__!.longFrames()
+      .flatMap((frame) => frame.attribution ?? [])
+      .find((a) => a.sourceFunctionName === 'busy'),
+  )
+  expect(attribution?.sourceURL).toBe(url('/app/widget.html'))
+  expect(attribution?.line).toBeGreaterThan(0)
+  const { line, column } = attribution as { line: number; column: number }
+  const link = script.locator('button.link')
+  await expect(link).toHaveText(`widget.html:${line}:${column}`)
+  await link.click()
+  expect((await h.opened()).at(-1)).toEqual({
+    url: url('/app/widget.html'),
+    line0: line - 1,
+    column0: column - 1,
+  })
+
+  // A recording (blocking: true) lists the long frames that happened during it.
+  await h.panel.getByRole('button', { name: 'Start' }).click()
+  await expect(h.panel.getByRole('button', { name: 'Stop' })).toBeVisible()
+  await h.app.click('#block')
+  await h.panel.getByRole('button', { name: 'Stop' }).click()
+  await expect(h.panel.locator('.report-blocks .section-title')).toHaveText(
+    /Long frames during the recording \(1\)/,
+  )
+})
+
+test("the app's own leakscope scopes show up as 'app' reports", async ({ context }) => {
+  const h = await openPanel(context, site, url('/app/bundled.html'))
+  await expect(h.app).toHaveTitle('checked')
+  await h.panel.getByRole('tab', { name: /Recordings/ }).click()
+  const entry = h.panel.locator('.entry.entry-app')
+  await expect(entry).toContainText('App scope 1')
+  await entry.click()
+  const row = h.panel.locator('.report-list .vlist-row', { hasText: 'appLeak' })
+  const at = position(pages['/app/bundled.html']!, '// app leak', 'setTimeout')
+  await expect(row.locator('.where')).toHaveText(`bundled.html:${at.line}:${at.column}`)
+  await expect(h.panel.locator('.report-summary')).toContainText('page’s own leakscope')
+})
+
 test('an agent that speaks another protocol gets a clear message', async ({ context }) => {
   const h = await openPanel(context, site, url('/app/live.html'), { compatibleOverride: 3 })
   const banner = h.panel.locator('.incompatible')
   await expect(banner).toBeVisible()
   await expect(banner).toHaveText(
-    /The page’s agent speaks protocol 3, this panel understands protocol 2\./,
+    /The page’s agent speaks protocol 3, this panel understands protocols 1 and 2\./,
   )
 })
 
@@ -230,7 +305,7 @@ test('page strings are rendered as text and create no elements or handlers', asy
     batch: {
       seq: 1,
       time: Date.now(),
-      counts: { [markup]: 1, interval: 1 },
+      counts: { [markup]: 1, interval: 1 } as never,
       added: [
         {
           id: 1,
