@@ -59,6 +59,12 @@ export interface PanelTab {
   /** Waits for a message matching `predicate` (evaluated in Node on the received list). */
   waitFor<T extends ToPanel>(predicate: (m: ToPanel) => m is T, timeout?: number): Promise<T>
   waitFor(predicate: (m: ToPanel) => boolean, timeout?: number): Promise<ToPanel>
+  /** Waits for a message matching `predicate` that came after the first matching `after`. */
+  waitAfter<T extends ToPanel>(
+    after: (m: ToPanel) => boolean,
+    predicate: (m: ToPanel) => m is T,
+    timeout?: number,
+  ): Promise<T>
   /** Forgets what was received so far. */
   clear(): Promise<void>
 }
@@ -127,10 +133,26 @@ export function panelTab(page: Page): PanelTab {
       await new Promise((resolve) => setTimeout(resolve, 50))
     }
   }
+  const waitAfter = async (
+    after: (m: ToPanel) => boolean,
+    predicate: (m: ToPanel) => boolean,
+    timeout = 10_000,
+  ): Promise<ToPanel> => {
+    const deadline = Date.now() + timeout
+    for (;;) {
+      const all = await messages()
+      const start = all.findIndex(after)
+      const found = start === -1 ? undefined : all.slice(start + 1).find(predicate)
+      if (found !== undefined) return found
+      if (Date.now() > deadline) throw new Error(`no matching panel message within ${timeout} ms`)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+  }
   return {
     page,
     messages,
     waitFor: waitFor as PanelTab['waitFor'],
+    waitAfter: waitAfter as PanelTab['waitAfter'],
     send: (message) =>
       page.evaluate((m) => {
         const connections = globalThis.__leakscopeTabHost?.connections ?? []

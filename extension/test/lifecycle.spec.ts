@@ -1,5 +1,5 @@
 import type { ToPanel } from '../src/bridge.js'
-import { expect, test } from './fixtures.js'
+import { expect, liveItems, test } from './fixtures.js'
 import { leakyScript, pages } from './pages.js'
 import { lineOf, serve, type Site } from './server.js'
 
@@ -73,8 +73,13 @@ test('navigation: the panel hears it and follows the new document', async ({
   await page.goto(site.url('/other.html'))
   const navigated = await panel.waitFor(is('navigated'))
   expect(navigated.url).toBe(site.url('/other.html'))
-  await panel.waitFor(is('agent', (m) => m.frameId === 0 && m.url === site.url('/other.html')))
-  const first = await panel.waitFor(is('batch', (m) => m.frameId === 0 && m.batch.seq === 1))
+  const hello = is('agent', (m) => m.frameId === 0 && m.url === site.url('/other.html'))
+  await panel.waitFor(hello)
+  // (The old document's port closing sends an empty first batch before the new hello.)
+  const first = await panel.waitAfter(
+    hello,
+    is('batch', (m) => m.frameId === 0 && m.batch.seq === 1),
+  )
   expect(first.batch.added.map((item) => item.name)).toContain('otherTick')
 })
 
@@ -139,4 +144,56 @@ test('an agent speaking a newer protocol is reported as incompatible', async ({
   expect(hello).toMatchObject({ protocol: 99, version: '9.0.0', compatible: false })
   await panel.page.waitForTimeout(600)
   expect((await panel.messages()).filter((m) => m.type === 'batch')).toEqual([])
+})
+
+test('a removed frame: the panel gets an empty first batch for it', async ({
+  openTab,
+  openPanel,
+}) => {
+  const { page, tabId } = await openTab(site.url('/frames.html'))
+  const panel = await openPanel(tabId)
+  const child = await panel.waitFor(is('agent', (m) => m.frameId !== 0))
+  await panel.waitFor(is('batch', (m) => m.frameId === child.frameId && m.batch.added.length > 0))
+  await panel.clear()
+  await page.evaluate(() => globalThis.document.querySelector('iframe')?.remove())
+  const emptied = await panel.waitFor(is('batch', (m) => m.frameId === child.frameId))
+  expect(emptied.batch).toMatchObject({ seq: 1, added: [], counts: {} })
+})
+
+test('back to a page from the back/forward cache: the panel follows it again', async ({
+  context,
+  openTab,
+  openPanel,
+}) => {
+  await context.addInitScript(() => {
+    globalThis.addEventListener('pageshow', (event) => {
+      if (event.persisted) (globalThis as { __restored?: boolean }).__restored = true
+    })
+  })
+  // Cacheable pages (the others are served with no-store, which keeps them out of the cache).
+  const { page, tabId } = await openTab(site.url('/leaky.html?cache'))
+  const panel = await openPanel(tabId)
+  await panel.waitFor(is('agent', (m) => m.frameId === 0))
+  await page.goto(site.url('/other.html?cache'))
+  await panel.waitFor(is('agent', (m) => m.url === site.url('/other.html?cache')))
+  await panel.clear()
+  await page.goBack()
+  const hello = is('agent', (m) => m.frameId === 0 && m.url === site.url('/leaky.html?cache'))
+  await panel.waitFor(hello)
+  // The live view rebuilt after the hello has the page's click listener (in the first batch, or
+  // in a later one when the relay attached before the page's script ran).
+  await expect
+    .poll(async () => {
+      const all = await panel.messages()
+      const kinds = [...liveItems(all.slice(all.findIndex(hello))).values()].map((i) => i.kind)
+      return kinds
+    })
+    .toContain('listener')
+  // Tells whether this run exercised the cache or a plain reload (both must work).
+  test.info().annotations.push({
+    type: 'bfcache',
+    description: String(
+      await page.evaluate(() => (globalThis as { __restored?: boolean }).__restored === true),
+    ),
+  })
 })

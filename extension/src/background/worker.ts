@@ -3,6 +3,7 @@
 // tells their tabs' relays to attach again, and the relays start new subscriptions whose first
 // batches carry the whole live state (the agent in the page is where the data lives).
 import {
+  type AgentBatch,
   PANEL_PORT,
   RELAY_PORT,
   SUPPORTED_AGENT_PROTOCOLS,
@@ -226,9 +227,27 @@ function onRelay(port: chrome.runtime.Port): void {
   })
   port.onDisconnect.addListener(() => {
     void chrome.runtime.lastError
-    if (state.frames.get(frameId)?.port === port) state.frames.delete(frameId)
+    if (state.frames.get(frameId)?.port === port) {
+      state.frames.delete(frameId)
+      // The frame's document is gone (frame removed, navigated, or in the back/forward cache):
+      // an empty first batch empties that frame's view until a new document says hello.
+      toPanels(state, { type: 'batch', frameId, batch: emptyBatch() })
+    }
     forget(tabId)
   })
+}
+
+function emptyBatch(): AgentBatch {
+  return {
+    seq: 1,
+    time: Date.now(),
+    counts: {},
+    added: [],
+    removed: [],
+    truncated: 0,
+    longFrames: [],
+    reports: [],
+  }
 }
 
 chrome.runtime.onConnect.addListener((port) => {

@@ -120,13 +120,21 @@ chrome.runtime.onMessage.addListener((message: unknown, sender) => {
   if ((message as { type?: unknown } | null)?.type === 'relay-attach') attach()
 })
 
-// Once per document: is a panel already attached to this tab (a navigation, a new frame)?
-const query: RelayQuery = { type: 'relay-query' }
-chrome.runtime.sendMessage(query).then(
-  (answer: RelayQueryAnswer | undefined) => {
-    if (answer?.attached === true) attach()
-  },
-  () => {
-    // No worker answer (extension reloading): the next relay-attach will do.
-  },
-)
+/** Is a panel already attached to this tab (after a navigation, in a new frame)? */
+function query(): void {
+  if (invalidated) return
+  const message: RelayQuery = { type: 'relay-query' }
+  chrome.runtime.sendMessage(message).then(
+    (answer: RelayQueryAnswer | undefined) => {
+      if (answer?.attached === true) attach()
+    },
+    () => {
+      // No worker answer (extension reloading): the next relay-attach will do.
+    },
+  )
+}
+query()
+// A document restored from the back/forward cache lost its port when it was stored: ask again.
+g.addEventListener('pageshow', (event: PageTransitionEvent) => {
+  if (event.persisted) query()
+})
