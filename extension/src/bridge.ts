@@ -47,7 +47,8 @@ export interface PanelConnection {
  * Messages to the panel. Per frame, a `batch` with `seq: 1` starts a new subscription: it carries
  * every live item in `added` (replace that frame's live view) and replays the frame's past long
  * frames and reports. It follows the frame's `agent` message after a load, a reconnect and a
- * resync (sent after the relay had to drop data).
+ * resync (sent after the relay had to drop data). When a frame's document goes away, the worker
+ * sends an empty `seq: 1` batch for it.
  */
 export type ToPanel =
   | {
