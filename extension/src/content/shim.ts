@@ -9,6 +9,7 @@ import {
   BRIDGE_VERSION,
   CONTROL_TAG,
   SUPPORTED_AGENT_PROTOCOLS,
+  type ControlMessage,
   type PageMessage,
 } from '../bridge.js'
 import { controlMessage } from '../validate.js'
@@ -33,12 +34,11 @@ const finishedReports: AgentScopeReport[] = []
 function send(message: PageMessage): void {
   try {
     nativePost({ tag: BRIDGE_TAG, v: BRIDGE_VERSION, ...message }, '/')
-  } catch (error) {
+  } catch {
     // Data the structured clone cannot copy: say so rather than break the page.
     if (message.type !== 'error') {
       send({ type: 'error', payload: { message: `leakscope: could not post a ${message.type}` } })
     }
-    void error
   }
 }
 
@@ -164,6 +164,19 @@ nativeAddListener.call(g, 'message', (event: Event) => {
   // The page can post these too; it can do the same to its agent directly, so they are only
   // checked for shape.
   const control = controlMessage(data)
+  try {
+    handle(control)
+  } catch (error) {
+    // An agent that throws (a foreign or broken one) must not break the page's message loop.
+    const text = error instanceof Error ? error.message : String(error)
+    send({
+      type: 'error',
+      payload: { message: `leakscope: ${control?.type ?? 'control'}: ${text}` },
+    })
+  }
+})
+
+function handle(control: ControlMessage | undefined): void {
   switch (control?.type) {
     case 'subscribe':
       subscribe()
@@ -182,4 +195,4 @@ nativeAddListener.call(g, 'message', (event: Event) => {
       agent()?.cancel(control.id, control.kind)
       break
   }
-})
+}
