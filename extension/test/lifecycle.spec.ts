@@ -92,6 +92,8 @@ test('the service worker stops: the panel reconnects and gets the whole live sta
   const panel = await openPanel(tabId)
   await page.click('#mount')
   await panel.waitFor(is('batch', (m) => m.batch.added.some((item) => item.kind === 'interval')))
+  await panel.send({ type: 'record-start' })
+  const started = await panel.waitFor(is('recording', (m) => m.state === 'started'))
   const statuses = (): Promise<string[]> =>
     panel.page.evaluate(() => [...(globalThis.__leakscopeTabHost?.statuses ?? [])])
   expect(await statuses()).toEqual(['connected'])
@@ -112,9 +114,18 @@ test('the service worker stops: the panel reconnects and gets the whole live sta
   // A new subscription: seq 1 with every live item, the interval among them.
   const resync = await panel.waitFor(is('batch', (m) => m.frameId === 0 && m.batch.seq === 1))
   expect(resync.batch.added.map((item) => item.kind)).toContain('interval')
-  // Commands work through the new worker.
-  await panel.send({ type: 'record-start' })
-  await panel.waitFor(is('recording', (m) => m.state === 'started'))
+  // The recording outlived the worker (the page keeps it): the panel hears it is still running,
+  // and stopping it through the new worker gives its report.
+  const still = await panel.waitFor(is('recording', (m) => m.state === 'started'))
+  expect(still.scopeIds).toEqual(started.scopeIds)
+  await page.evaluate(() => (globalThis as unknown as { spawnTimer(): number }).spawnTimer())
+  await panel.send({ type: 'record-stop' })
+  const scopeId = started.scopeIds[0]
+  const withReport = await panel.waitFor(
+    is('batch', (m) => m.batch.reports.some((r) => r.scopeId === scopeId)),
+  )
+  const report = withReport.batch.reports.find((r) => r.scopeId === scopeId)
+  expect(report?.report.tasks.map((t) => t.kind)).toEqual(['timeout'])
 })
 
 test('an agent speaking a newer protocol is reported as incompatible', async ({
