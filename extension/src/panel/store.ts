@@ -39,6 +39,8 @@ export interface FrameRow {
 
 const MAX_STACK = 64
 const MAX_LONG_FRAMES = 1000
+/** Recordings and app scopes kept (a page running many scopes of its own would add one each). */
+const MAX_ENTRIES = 200
 /** Seconds of history the chart keeps. */
 export const HISTORY_MS = 60_000
 
@@ -340,6 +342,7 @@ export class ReportStore {
       blocks: [],
     }
     this.entries.push(entry)
+    this.#trim()
     return entry
   }
 
@@ -387,7 +390,16 @@ export class ReportStore {
     }
     addReport(entry, frameId, report)
     this.entries.push(entry)
+    this.#trim()
     return entry
+  }
+
+  #trim(): void {
+    while (this.entries.length > MAX_ENTRIES) {
+      const index = this.entries.findIndex((entry) => entry.stopped && entry.awaiting.size === 0)
+      if (index === -1) return
+      this.entries.splice(index, 1)
+    }
   }
 
   clear(): void {
