@@ -264,18 +264,43 @@ export class LiveStore {
   }
 }
 
-/** Long frames as they arrive, newest first, capped. */
+/** Keys already seen, bounded (oldest forgotten first). */
+class SeenSet {
+  readonly #keys = new Set<string>()
+  constructor(readonly limit: number) {}
+
+  /** True the first time `key` is offered. */
+  add(key: string): boolean {
+    if (this.#keys.has(key)) return false
+    this.#keys.add(key)
+    if (this.#keys.size > this.limit) {
+      const oldest = this.#keys.values().next().value
+      if (oldest !== undefined) this.#keys.delete(oldest)
+    }
+    return true
+  }
+}
+
+/**
+ * Long frames as they arrive, newest first, capped. A subscription's first batch replays the
+ * frame's earlier long frames (after a reconnect): those already shown are skipped.
+ */
 export class LongFrameStore {
   rows: FrameRow[] = []
+  readonly #seen = new SeenSet(5000)
 
   add(frameId: number, url: string, blocks: unknown): boolean {
     if (!Array.isArray(blocks) || blocks.length === 0) return false
+    let added = false
     for (const block of blocks) {
       if (block === null || typeof block !== 'object') continue
-      this.rows.unshift(frameRow(frameId, url, block as EventLoopBlockData))
+      const row = frameRow(frameId, url, block as EventLoopBlockData)
+      if (!this.#seen.add(row.key)) continue
+      this.rows.unshift(row)
+      added = true
     }
     if (this.rows.length > MAX_LONG_FRAMES) this.rows.length = MAX_LONG_FRAMES
-    return true
+    return added
   }
 
   clear(): void {
@@ -325,6 +350,9 @@ function addReport(entry: ReportEntry, frameId: number, report: AgentScopeReport
 
 export class ReportStore {
   entries: ReportEntry[] = []
+  // A subscription's first batch replays the realm's earlier reports (after a reconnect): a
+  // report already filed is recognised by its content (items carry creation times).
+  readonly #seen = new SeenSet(1000)
   #serial = 0
   #recordings = 0
 
@@ -366,13 +394,24 @@ export class ReportStore {
   add(frameId: number, report: AgentScopeReport, fallback?: ReportEntry): ReportEntry | undefined {
     if (report === null || typeof report !== 'object') return undefined
     const scopeId = num(report.scopeId, -1)
+    let content: string
+    try {
+      content = `${frameId}\n${JSON.stringify(report)}`
+    } catch {
+      return undefined
+    }
+    const waiting =
+      report.origin === 'agent'
+        ? this.entries.findLast((entry) => entry.awaiting.get(frameId) === scopeId)
+        : undefined
+    const fresh = this.#seen.add(content)
+    if (waiting === undefined && !fresh) return undefined
     if (report.origin === 'agent') {
-      const waiting =
-        this.entries.findLast((entry) => entry.awaiting.get(frameId) === scopeId) ?? fallback
-      if (waiting !== undefined) {
-        waiting.awaiting.delete(frameId)
-        addReport(waiting, frameId, report)
-        return waiting
+      const target = waiting ?? fallback
+      if (target !== undefined) {
+        target.awaiting.delete(frameId)
+        addReport(target, frameId, report)
+        return target
       }
     }
     const label = text(report.label, 200)
