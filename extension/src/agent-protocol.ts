@@ -13,6 +13,13 @@ export type {
   StackFrame,
 } from 'leakscope'
 
+/**
+ * The agent protocol this extension was written against (`AGENT_PROTOCOL_VERSION` of
+ * `leakscope/agent`; that entry is Node-only, so the number is repeated here and checked by
+ * test/protocol.spec.ts).
+ */
+export const AGENT_PROTOCOL = 2
+
 /** What the MAIN-world shim uses of `globalThis.__LEAKSCOPE_AGENT__` (protocol 1 or 2). */
 export interface AgentLike {
   readonly protocol: number

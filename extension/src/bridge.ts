@@ -6,7 +6,7 @@
 //
 // Page -> relay messages are hostile until validated (validate.ts). Shared by the panel (which
 // only needs PanelHost, ToPanel and FromPanel) and the rest of the extension.
-import type { AgentBatch, BrowserTaskKind } from './agent-protocol.js'
+import { AGENT_PROTOCOL, type AgentBatch, type BrowserTaskKind } from './agent-protocol.js'
 
 export type { AgentBatch, AgentScopeReport } from './agent-protocol.js'
 export type {
@@ -81,7 +81,7 @@ export const BRIDGE_TAG = 'leakscope-bridge'
 export const CONTROL_TAG = 'leakscope-bridge-control'
 
 /** Agent protocols this extension speaks (the shim adapts protocol 1 by polling `live()`). */
-export const SUPPORTED_AGENT_PROTOCOLS: readonly number[] = [1, 2]
+export const SUPPORTED_AGENT_PROTOCOLS: readonly number[] = [1, AGENT_PROTOCOL]
 
 export interface AgentHello {
   protocol: number

@@ -11,7 +11,6 @@ test.afterAll(async () => {
   await site.close()
 })
 
-
 test('the relay delivers the page agent batches, with creation lines, to the panel tab', async ({
   openTab,
   openPanel,
@@ -34,6 +33,8 @@ test('the relay delivers the page agent batches, with creation lines, to the pan
   })
   const listener = live.find((i) => i.kind === 'listener' && i.name === 'onResize')
   expect(listener?.creationStack?.[0]?.line).toBe(lineOf(leakyScript, 'leaky listener'))
+  // A normal page: no errors on the way.
+  expect((await panel.messages()).filter((m) => m.type === 'error')).toEqual([])
   // Nothing of the extension's own (the shim's listener and timers use the natives).
   for (const item of live) {
     for (const frame of item.creationStack ?? []) {
