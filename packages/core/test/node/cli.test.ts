@@ -178,8 +178,28 @@ describe('bad input: one clear line, exit code 2, no stack', () => {
         ['worker', 'indexer', lineWith('// never terminated')],
       ].sort(),
     )
+    const parse = report.blocks.find((block) =>
+      block.blockingStack.some((frame) => frame.functionName === 'loadCatalog'),
+    )
+    expect(parse?.blockingStack[0]?.line).toBe(lineWith('// blocks the event loop'))
+  })
+
+  test('a process the machine stopped for 400 ms is not a block; one sleeping in Atomics.wait is', async () => {
+    const file = fixture('cli-starved.mjs')
+    const stopped = await leakscope(['run', '--json', file])
+    expect(stopped.code).toBe(0)
+    const clean = JSON.parse(stopped.stdout) as { tasks: unknown[]; blocks: unknown[] }
+    expect(clean.tasks).toEqual([])
+    expect(clean.blocks).toEqual([])
+
+    const sleeping = await leakscope(['run', '--json', file], { STARVED_SLEEP: '1' })
+    const report = JSON.parse(sleeping.stdout) as {
+      blocks: { duration: number; blockingStack: { line: number }[] }[]
+    }
+    expectReportModel(report)
     expect(report.blocks).toHaveLength(1)
-    expect(report.blocks[0]?.blockingStack.map((f) => f.functionName)).toContain('loadCatalog')
+    expect(report.blocks[0]?.duration).toBeGreaterThanOrEqual(390)
+    expect(report.blocks[0]?.blockingStack[0]?.line).toBe(lineOf(file, 'line:sleep'))
   })
 
   // The suite runs on Node 20 (no type stripping: a clear usage error) and Node 24 (runs it).
