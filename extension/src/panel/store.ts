@@ -319,6 +319,8 @@ export interface ReportEntry {
   awaiting: Map<number, number>
   /** The recording was asked to stop. */
   stopped: boolean
+  /** The host confirmed the stop (its `recording` message named the frames' scopes). */
+  confirmed?: boolean
   note?: string
   reports: { frameId: number; report: AgentScopeReport }[]
   rows: ItemRow[]
