@@ -294,8 +294,11 @@ export function mountPanel(root: HTMLElement, host: PanelHost): () => void {
 
   function entrySubtitle(entry: ReportEntry): string {
     if (entry === recording && recordState === 'recording') return 'recording…'
-    if (!entry.stopped || (entry.awaiting.size > 0 && entry.reports.length === 0))
-      return 'waiting for the report…'
+    if (entry.reports.length === 0) {
+      return entry.confirmed === true && entry.awaiting.size === 0
+        ? 'no agent in the page'
+        : 'waiting for the report…'
+    }
     const leaks = entry.rows.length
     const blocks = entry.blocks.length
     return `${leaks} alive${blocks > 0 ? ` · ${blocks} long` : ''} · ${formatClock(entry.stoppedAt ?? entry.startedAt)}`
@@ -345,7 +348,9 @@ export function mountPanel(root: HTMLElement, host: PanelHost): () => void {
       entry === recording && recordState === 'recording'
         ? 'Recording… use the page, then press Stop.'
         : entry.reports.length === 0
-          ? 'Waiting for the page’s report…'
+          ? entry.confirmed === true && entry.awaiting.size === 0
+            ? 'No frame of the page had an agent to record with (reload the page?).'
+            : 'Waiting for the page’s report…'
           : entry.rows.length === 0
             ? 'Nothing created during the recording is still alive.'
             : 'No item matches the filter.',
@@ -649,6 +654,7 @@ export function mountPanel(root: HTMLElement, host: PanelHost): () => void {
             recording ?? reports.entries.findLast((e) => e.origin === 'agent' && !e.stopped)
           if (entry !== undefined) {
             entry.stopped = true
+            entry.confirmed = true
             entry.stoppedAt ??= Date.now()
             reports.setScopes(entry, message.scopeIds)
           }
@@ -676,6 +682,9 @@ export function mountPanel(root: HTMLElement, host: PanelHost): () => void {
     message: onMessage,
     status(next) {
       status = next === 'connected' ? 'connected' : 'disconnected'
+      // A stop sent just before the connection dropped may never be confirmed: let the user
+      // start again (the reports still arrive if the page closed its scopes).
+      if (status === 'disconnected' && recordState === 'stopping') recordState = 'idle'
       mark('chrome')
     },
   })

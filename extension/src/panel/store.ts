@@ -39,6 +39,8 @@ export interface FrameRow {
 
 const MAX_STACK = 64
 const MAX_LONG_FRAMES = 1000
+/** Recordings and app scopes kept (a page running many scopes of its own would add one each). */
+const MAX_ENTRIES = 200
 /** Seconds of history the chart keeps. */
 export const HISTORY_MS = 60_000
 
@@ -262,18 +264,43 @@ export class LiveStore {
   }
 }
 
-/** Long frames as they arrive, newest first, capped. */
+/** Keys already seen, bounded (oldest forgotten first). */
+class SeenSet {
+  readonly #keys = new Set<string>()
+  constructor(readonly limit: number) {}
+
+  /** True the first time `key` is offered. */
+  add(key: string): boolean {
+    if (this.#keys.has(key)) return false
+    this.#keys.add(key)
+    if (this.#keys.size > this.limit) {
+      const oldest = this.#keys.values().next().value
+      if (oldest !== undefined) this.#keys.delete(oldest)
+    }
+    return true
+  }
+}
+
+/**
+ * Long frames as they arrive, newest first, capped. A subscription's first batch replays the
+ * frame's earlier long frames (after a reconnect): those already shown are skipped.
+ */
 export class LongFrameStore {
   rows: FrameRow[] = []
+  readonly #seen = new SeenSet(5000)
 
   add(frameId: number, url: string, blocks: unknown): boolean {
     if (!Array.isArray(blocks) || blocks.length === 0) return false
+    let added = false
     for (const block of blocks) {
       if (block === null || typeof block !== 'object') continue
-      this.rows.unshift(frameRow(frameId, url, block as EventLoopBlockData))
+      const row = frameRow(frameId, url, block as EventLoopBlockData)
+      if (!this.#seen.add(row.key)) continue
+      this.rows.unshift(row)
+      added = true
     }
     if (this.rows.length > MAX_LONG_FRAMES) this.rows.length = MAX_LONG_FRAMES
-    return true
+    return added
   }
 
   clear(): void {
@@ -292,6 +319,8 @@ export interface ReportEntry {
   awaiting: Map<number, number>
   /** The recording was asked to stop. */
   stopped: boolean
+  /** The host confirmed the stop (its `recording` message named the frames' scopes). */
+  confirmed?: boolean
   note?: string
   reports: { frameId: number; report: AgentScopeReport }[]
   rows: ItemRow[]
@@ -323,6 +352,9 @@ function addReport(entry: ReportEntry, frameId: number, report: AgentScopeReport
 
 export class ReportStore {
   entries: ReportEntry[] = []
+  // A subscription's first batch replays the realm's earlier reports (after a reconnect): a
+  // report already filed is recognised by its content (items carry creation times).
+  readonly #seen = new SeenSet(1000)
   #serial = 0
   #recordings = 0
 
@@ -340,6 +372,7 @@ export class ReportStore {
       blocks: [],
     }
     this.entries.push(entry)
+    this.#trim()
     return entry
   }
 
@@ -363,13 +396,24 @@ export class ReportStore {
   add(frameId: number, report: AgentScopeReport, fallback?: ReportEntry): ReportEntry | undefined {
     if (report === null || typeof report !== 'object') return undefined
     const scopeId = num(report.scopeId, -1)
+    let content: string
+    try {
+      content = `${frameId}\n${JSON.stringify(report)}`
+    } catch {
+      return undefined
+    }
+    const waiting =
+      report.origin === 'agent'
+        ? this.entries.findLast((entry) => entry.awaiting.get(frameId) === scopeId)
+        : undefined
+    const fresh = this.#seen.add(content)
+    if (waiting === undefined && !fresh) return undefined
     if (report.origin === 'agent') {
-      const waiting =
-        this.entries.findLast((entry) => entry.awaiting.get(frameId) === scopeId) ?? fallback
-      if (waiting !== undefined) {
-        waiting.awaiting.delete(frameId)
-        addReport(waiting, frameId, report)
-        return waiting
+      const target = waiting ?? fallback
+      if (target !== undefined) {
+        target.awaiting.delete(frameId)
+        addReport(target, frameId, report)
+        return target
       }
     }
     const label = text(report.label, 200)
@@ -387,7 +431,16 @@ export class ReportStore {
     }
     addReport(entry, frameId, report)
     this.entries.push(entry)
+    this.#trim()
     return entry
+  }
+
+  #trim(): void {
+    while (this.entries.length > MAX_ENTRIES) {
+      const index = this.entries.findIndex((entry) => entry.stopped && entry.awaiting.size === 0)
+      if (index === -1) return
+      this.entries.splice(index, 1)
+    }
   }
 
   clear(): void {

@@ -111,7 +111,7 @@ export async function openPanel(
   const browser = context.browser()
   if (browser === null) throw new Error('openPanel needs a non-persistent context')
   const panelContext = await browser.newContext()
-  context.on('close', () => void panelContext.close())
+  context.on('close', () => void panelContext.close().catch(() => undefined))
   const panel = await panelContext.newPage()
   const app = await context.newPage()
   const sent: FromPanel[] = []
@@ -175,7 +175,10 @@ export async function openPanel(
   await panel.goto(`${site.origin}/panel/panel.html`)
   await panel.locator('.panel').waitFor()
 
-  await app.exposeBinding('__toPanel', (_source, message: ToPanel) => deliver(message))
+  // Batches still in flight when a test ends find the panel closed: nothing to report then.
+  await app.exposeBinding('__toPanel', (_source, message: ToPanel) =>
+    deliver(message).catch(() => undefined),
+  )
   await app.addInitScript({ path: agentScriptPath })
   await app.addInitScript(
     ({ interval, protocolOverride }) => {

@@ -261,6 +261,21 @@ test('an agent that speaks another protocol gets a clear message', async ({ cont
   )
 })
 
+test('a recording no frame could take part in says so', async ({ context }) => {
+  // No page, no agent: the host confirms the start and the stop with no scopes.
+  const h = await openPanel(context, site, undefined)
+  await h.panel.getByRole('button', { name: 'Start' }).click()
+  await h.deliver({ type: 'recording', state: 'started', scopeIds: {} })
+  await h.panel.getByRole('button', { name: 'Stop' }).click()
+  await expect(h.panel.locator('.report-list .vlist-empty')).toHaveText(/^Waiting for the page/)
+  await h.deliver({ type: 'recording', state: 'stopped', scopeIds: {} })
+  await expect(h.panel.locator('.report-list .vlist-empty')).toHaveText(
+    /No frame of the page had an agent/,
+  )
+  await expect(h.panel.locator('.entry.selected')).toContainText('no agent in the page')
+  await expect(h.panel.getByRole('button', { name: 'Start' })).toBeEnabled()
+})
+
 test('connection status and navigation', async ({ context }) => {
   const h = await openPanel(context, site, url('/app/live.html'))
   const live = h.panel.locator('.live-list .vlist-row')
