@@ -32,7 +32,9 @@ let windowMessages = 0
 let windowBytes = 0
 let resyncTimer: ReturnType<typeof setTimeout> | undefined
 let dropped = 0
-let lastErrorReport = 0
+let lastReason = ''
+let lastErrorReport = Number.NEGATIVE_INFINITY
+let errorTimer: ReturnType<typeof setTimeout> | undefined
 
 function control(message: ControlMessage): void {
   g.postMessage({ tag: CONTROL_TAG, v: BRIDGE_VERSION, ...message }, '/')
@@ -82,15 +84,19 @@ function drop(reason: string, batch: boolean): void {
       if (port !== undefined) control({ type: 'subscribe' })
     }, RESYNC_MS)
   }
-  const now = performance.now()
-  if (now - lastErrorReport >= ERROR_REPORT_MS) {
-    lastErrorReport = now
+  lastReason = reason
+  // One report per ERROR_REPORT_MS at most, and always a last one for the drops since.
+  if (errorTimer !== undefined) return
+  const wait = Math.max(0, lastErrorReport + ERROR_REPORT_MS - performance.now())
+  errorTimer = setTimeout(() => {
+    errorTimer = undefined
+    lastErrorReport = performance.now()
     toWorker({
       type: 'error',
-      payload: { message: `leakscope relay dropped ${dropped} page message(s): ${reason}` },
+      payload: { message: `leakscope relay dropped ${dropped} page message(s): ${lastReason}` },
     })
     dropped = 0
-  }
+  }, wait)
 }
 
 g.addEventListener('message', (event: MessageEvent) => {
