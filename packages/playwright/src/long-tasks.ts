@@ -1,6 +1,7 @@
 // Long Animation Frames of a page's current document, read from the probe, turned into blocks with
 // the script attribution located as url:line:column.
 import type { Page } from '@playwright/test'
+import { sourceLocation } from 'leakscope'
 import type { EventLoopBlockData, LoafScriptAttribution } from 'leakscope'
 import { PROBE_GLOBAL, type Probe, type RawFrame, type RawScript } from './probe.js'
 import type { ContextSession } from './session.js'
@@ -136,10 +137,8 @@ async function locate(session: ContextSession, script: RawScript): Promise<LoafS
   if (script.sourceURL === '' || script.sourceCharPosition < 0) return attribution
   const text = await sourceText(session, script.sourceURL)
   if (text === undefined) return attribution
-  const offset = /^\s*</.test(text)
-    ? inlineOffset(text, script.sourceCharPosition, script.sourceFunctionName)
-    : script.sourceCharPosition
-  if (offset !== undefined) Object.assign(attribution, lineAndColumn(text, offset))
+  const location = sourceLocation(text, script.sourceCharPosition, script.sourceFunctionName)
+  if (location !== undefined) Object.assign(attribution, location)
   return attribution
 }
 
@@ -155,34 +154,4 @@ function sourceText(session: ContextSession, url: string): Promise<string | unde
     session.sources.set(url, text)
   }
   return text
-}
-
-/**
- * For a script inline in an HTML document, Chromium counts `sourceCharPosition` from the start of
- * its `<script>` element: find that element (the one whose function name sits at the position
- * when there are several) and turn the position into one in the document.
- */
-export function inlineOffset(html: string, position: number, name: string): number | undefined {
-  const bodies: { start: number; body: string }[] = []
-  for (const match of html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script\s*>/gi)) {
-    const attributes = match[1] ?? ''
-    const body = match[2] ?? ''
-    if (/\bsrc\s*=/i.test(attributes) || body.length <= position) continue
-    bodies.push({ start: (match.index ?? 0) + match[0].indexOf('>') + 1, body })
-  }
-  const named =
-    name === ''
-      ? []
-      : bodies.filter(({ body }) =>
-          body.slice(Math.max(0, position - 200), position + 1).includes(name),
-        )
-  const chosen = named[0] ?? bodies[0]
-  return chosen === undefined ? undefined : chosen.start + position
-}
-
-/** 1-based line and column of a character offset. */
-export function lineAndColumn(text: string, offset: number): { line: number; column: number } {
-  const before = text.slice(0, Math.min(offset, text.length))
-  const lineStart = before.lastIndexOf('\n') + 1
-  return { line: before.split('\n').length, column: before.length - lineStart + 1 }
 }
