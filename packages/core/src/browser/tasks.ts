@@ -13,13 +13,20 @@ import { ContextBoundSession } from './context.js'
 import { perfNow, sleep } from './natives.js'
 import { browserPlatformHooks, isUserFrame } from './platform.js'
 import { activeWorkerScopeCount } from './workers.js'
-import { globalOwners, type Owner, type OwnerState, type TrackedItem } from './registry.js'
+import {
+  globalOwners,
+  ownersChanged,
+  unkeyedItemCount,
+  type Owner,
+  type OwnerState,
+  type TrackedItem,
+} from './registry.js'
 import { CHANNEL_KINDS } from './channels.js'
 import { LISTENER_KINDS } from './listeners.js'
 import { OBSERVER_KINDS } from './observers.js'
 import { installPromisePatch, PROMISE_KINDS, uninstallPromisePatch } from './promises.js'
 import { REQUEST_KINDS } from './requests.js'
-import { installObjectPatches, objectRegistrySize, uninstallObjectPatches } from './track.js'
+import { installObjectPatches, uninstallObjectPatches } from './track.js'
 import {
   frameRegistry,
   idleRegistry,
@@ -46,6 +53,7 @@ class BrowserTaskSession extends ContextBoundSession implements TaskSession, Own
     }
     if (options.kinds.has('promise')) installPromisePatch()
     if (options.attribution === 'global') globalOwners.push(this)
+    ownersChanged()
   }
 
   close(): void {
@@ -53,12 +61,14 @@ class BrowserTaskSession extends ContextBoundSession implements TaskSession, Own
     this.state = 'closed'
     const index = globalOwners.indexOf(this)
     if (index !== -1) globalOwners.splice(index, 1)
+    ownersChanged()
   }
 
   dispose(): void {
     this.close()
     if (this.state === 'disposed') return
     this.state = 'disposed'
+    ownersChanged()
     for (const item of this.items) item.release(this)
     this.items.clear()
     openSessions.delete(this)
@@ -138,7 +148,7 @@ export function activeScopeCount(): number {
 
 /** Pending items in the id registries (tests: completed work must not accumulate). */
 export function registrySize(): number {
-  return timerRegistry.size + frameRegistry.size + idleRegistry.size + objectRegistrySize()
+  return timerRegistry.size + frameRegistry.size + idleRegistry.size + unkeyedItemCount()
 }
 
 /** Every kind this global can track; 'promise' is opt-in (see promises.ts). */
