@@ -33,7 +33,6 @@ import {
   functionName,
   keepIdentity,
   type Callable,
-  type Patch,
 } from './track.js'
 
 // The listeners on one target. A short list until it grows past LIST_LIMIT, then a map by
@@ -363,26 +362,6 @@ function prepare(
   return entry.wrapped ? entry : undefined
 }
 
-// Calls what the patch replaced with the caller's arguments, the listener possibly replaced. The
-// common arities go through `call` (no argument array); the count of arguments is kept, so arity
-// errors stay the native ones.
-function forward(
-  patch: Patch,
-  self: unknown,
-  args: IArguments,
-  type: unknown,
-  listener: unknown,
-  options: unknown,
-): unknown {
-  const previous = patch.previous as Listen
-  const count = args.length
-  if (count === 2) return previous.call(self, type, listener)
-  if (count === 3) return previous.call(self, type, listener, options)
-  const copy = Array.prototype.slice.call(args) as unknown[]
-  if (count > 1) copy[1] = listener
-  return Reflect.apply(previous, self, copy)
-}
-
 function patchAdd(holder: object | undefined): boolean {
   const defined = definePatch(holder, 'addEventListener', (patch, original) => {
     const addEventListener = function (
@@ -426,8 +405,17 @@ function patchAdd(holder: object | undefined): boolean {
         preparedItem = undefined
         preparedFrames = 0
       }
+      // Forwarded with the caller's count of arguments (arity errors stay the native ones); the
+      // common arities through `call`, and `arguments` only read by index, never passed on, so V8
+      // need not allocate it.
+      const previous = patch.previous as Listen
+      const count = arguments.length
+      if (count === 2) return previous.call(this, type, listener)
+      if (count === 3) return previous.call(this, type, listener, options)
+      const list: unknown[] = []
       // eslint-disable-next-line prefer-rest-params
-      return forward(patch, this, arguments, type, listener, options)
+      for (let i = 0; i < count; i++) list.push(i === 1 ? listener : arguments[i])
+      return Reflect.apply(previous, this, list)
     }
     return keepIdentity(addEventListener, original)
   })
@@ -457,8 +445,17 @@ function patchRemove(holder: object | undefined): void {
           listener = callback
         }
       }
+      // Forwarded with the caller's count of arguments (arity errors stay the native ones); the
+      // common arities through `call`, and `arguments` only read by index, never passed on, so V8
+      // need not allocate it.
+      const previous = patch.previous as Listen
+      const count = arguments.length
+      if (count === 2) return previous.call(this, type, listener)
+      if (count === 3) return previous.call(this, type, listener, options)
+      const list: unknown[] = []
       // eslint-disable-next-line prefer-rest-params
-      return forward(patch, this, arguments, type, listener, options)
+      for (let i = 0; i < count; i++) list.push(i === 1 ? listener : arguments[i])
+      return Reflect.apply(previous, this, list)
     }, original),
   )
   if (defined !== undefined) defined.keep = keepWhileWrapped

@@ -11,7 +11,39 @@ export type OwnerState = 'open' | 'closed' | 'disposed'
 export interface Owner {
   readonly options: ResolvedTaskOptions
   readonly state: OwnerState
-  readonly items: Set<TrackedItem>
+  readonly items: PendingItems
+}
+
+/**
+ * A session's items. Adding is a push and completing an item only marks it done: the done ones
+ * are dropped in bulk when the list has doubled since the last sweep, so per item there is no
+ * hash-set insert and delete, and at most about twice the pending items are held.
+ */
+export class PendingItems {
+  private list: TrackedItem[] = []
+  private sweepAt = 64
+
+  add(item: TrackedItem): void {
+    if (this.list.length >= this.sweepAt) this.sweep()
+    this.list.push(item)
+  }
+
+  /** The items not done yet. */
+  pending(): TrackedItem[] {
+    this.sweep()
+    return [...this.list]
+  }
+
+  clear(): void {
+    this.list = []
+    this.sweepAt = 64
+  }
+
+  private sweep(): void {
+    const kept = this.list.filter((item) => !item.done)
+    this.list = kept
+    this.sweepAt = Math.max(64, kept.length * 2)
+  }
 }
 
 /** Open sessions with `attribution: 'global'`. */
@@ -30,8 +62,8 @@ export function unkeyedItemCount(): number {
 
 /**
  * One scheduled timer, frame or idle callback, listener, observer... shared by every session that
- * tracks it. It is in its owners' sets (and its id registry, if it has one) exactly while
- * pending, so completed work leaves at once.
+ * tracks it. It is in its id registry (if it has one) exactly while pending, so completed work
+ * leaves at once; its owners' lists drop it at their next sweep.
  */
 export class TrackedItem {
   id: unknown = undefined
@@ -99,7 +131,6 @@ export class TrackedItem {
     if (this.done) return
     this.done = true
     this.unlist()
-    for (const owner of this.owners) owner.items.delete(this)
   }
 
   /** A disposed session lets go; with no owner left the item leaves the registry. */

@@ -16,6 +16,7 @@ import { activeWorkerScopeCount } from './workers.js'
 import {
   globalOwners,
   ownersChanged,
+  PendingItems,
   unkeyedItemCount,
   type Owner,
   type OwnerState,
@@ -40,7 +41,7 @@ const openSessions = new Set<BrowserTaskSession>()
 
 class BrowserTaskSession extends ContextBoundSession implements TaskSession, Owner {
   readonly options: ResolvedTaskOptions
-  readonly items: Set<TrackedItem> = new Set()
+  readonly items: PendingItems = new PendingItems()
   state: OwnerState = 'open'
 
   constructor(options: ResolvedTaskOptions) {
@@ -69,7 +70,7 @@ class BrowserTaskSession extends ContextBoundSession implements TaskSession, Own
     if (this.state === 'disposed') return
     this.state = 'disposed'
     ownersChanged()
-    for (const item of this.items) item.release(this)
+    for (const item of this.items.pending()) item.release(this)
     this.items.clear()
     openSessions.delete(this)
     if (openSessions.size === 0) {
@@ -86,7 +87,7 @@ class BrowserTaskSession extends ContextBoundSession implements TaskSession, Own
 
   pending(): readonly PendingTask[] {
     const result: PendingTask[] = []
-    for (const item of this.items) {
+    for (const item of this.items.pending()) {
       // A listener whose target was collected, a socket the server closed: not a leak.
       if (item.alive !== undefined && !item.alive()) {
         item.complete()

@@ -147,25 +147,6 @@ function prepare(
   return makeWrapper(callback, node, item ?? parent, item, once)
 }
 
-// Calls `fn` with globalThis as `this` and the call's arguments, the first one replaced. The
-// common arities go through `call` (no argument array); `args.length` is kept as it was, so
-// arity errors stay the native ones.
-function forward(fn: Callable, args: IArguments, first: unknown): unknown {
-  switch (args.length) {
-    case 1:
-      return fn.call(globalThis, first)
-    case 2:
-      return fn.call(globalThis, first, args[1])
-    case 3:
-      return fn.call(globalThis, first, args[1], args[2])
-    default: {
-      const copy = Array.prototype.slice.call(args) as unknown[]
-      if (copy.length > 0) copy[0] = first
-      return Reflect.apply(fn, globalThis, copy)
-    }
-  }
-}
-
 function schedulePatch(
   key: TimerKey,
   kind: BrowserTaskKind,
@@ -178,7 +159,8 @@ function schedulePatch(
   // One cancel function per kind, shared by its items; it calls whatever the clear patch
   // delegates to at the time of the cancel.
   const clear = (id: unknown): void => void target(clearPatch).call(globalThis, id)
-  const patched = function (this: unknown, callback: unknown): unknown {
+  const patched = function (this: unknown, callback: unknown, delay: unknown): unknown {
+    const count = arguments.length
     let scheduled = callback
     let item: TrackedItem | undefined
     // String handlers (`setTimeout('code')`) and invalid callbacks pass through untracked, so
@@ -216,8 +198,20 @@ function schedulePatch(
       }
       preparedFrames = 0
     }
-    // eslint-disable-next-line prefer-rest-params
-    const id = forward(target(patch), arguments, scheduled)
+    // The common arities go through `call` (no argument array); the count of arguments is kept,
+    // so arity errors stay the native ones.
+    const fn = target(patch)
+    let id: unknown
+    if (count === 2) id = fn.call(globalThis, scheduled, delay)
+    else if (count === 1) id = fn.call(globalThis, scheduled)
+    else {
+      // Other arities: the arguments read by index, never passed on, so V8 need not allocate an
+      // arguments object on the common path.
+      const list: unknown[] = count === 0 ? [] : [scheduled]
+      // eslint-disable-next-line prefer-rest-params
+      for (let i = 1; i < count; i++) list.push(arguments[i])
+      id = Reflect.apply(fn, globalThis, list)
+    }
     if (item !== undefined) {
       try {
         item.register(id)
@@ -236,8 +230,16 @@ function clearPatchFor(key: TimerKey, registry: Map<unknown, TrackedItem>): Patc
   const native = natives[key]
   if (native === undefined) return undefined
   const patched = function (this: unknown, id: unknown): unknown {
-    // eslint-disable-next-line prefer-rest-params
-    const result = forward(target(patch), arguments, id)
+    const count = arguments.length
+    const fn = target(patch)
+    let result: unknown
+    if (count === 1) result = fn.call(globalThis, id)
+    else {
+      const list: unknown[] = count === 0 ? [] : [id]
+      // eslint-disable-next-line prefer-rest-params
+      for (let i = 1; i < count; i++) list.push(arguments[i])
+      result = Reflect.apply(fn, globalThis, list)
+    }
     if (registry.size !== 0) {
       try {
         registry.get(id)?.complete()
