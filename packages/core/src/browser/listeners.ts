@@ -348,7 +348,7 @@ function prepare(
   if (owners !== undefined) {
     const ref = record.ref ?? (record.ref = new WeakRef(target))
     item = new ListenerItem(owners, undefined, ref, type, capture)
-    item.register(item)
+    item.registerSelf()
     preparedItem = item
     preparedFrames = stackFramesFor(owners)
   }

@@ -118,6 +118,19 @@ export class TrackedItem {
     for (const owner of this.owners) owner.items.add(this)
   }
 
+  /**
+   * `register` for the object-keyed kinds (the item is its own id): a separate method so that the
+   * listener hot path does not share feedback with the timers' numeric ids.
+   */
+  registerSelf(): void {
+    if (this.done) return
+    this.id = this
+    unkeyedItems++
+    this.listed = true
+    const owners = this.owners
+    for (let i = 0; i < owners.length; i++) (owners[i] as Owner).items.add(this)
+  }
+
   private unlist(): void {
     if (!this.listed) return
     this.listed = false

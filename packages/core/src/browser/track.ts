@@ -49,7 +49,7 @@ export function trackItem(
     cancel,
   )
   item.detail = detail
-  item.register(item)
+  item.registerSelf()
   return item
 }
 
