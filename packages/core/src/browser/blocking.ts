@@ -57,6 +57,9 @@ const nativeFetch: typeof globalThis.fetch | undefined =
   typeof globalThis.fetch === 'function' ? globalThis.fetch.bind(globalThis) : undefined
 const NativeObserver: typeof PerformanceObserver | undefined =
   typeof globalThis.PerformanceObserver === 'function' ? globalThis.PerformanceObserver : undefined
+// The monitor's own observer must not show up among the page's observers (task scopes patch
+// `observe` on the prototype), so it is started through the native method.
+const nativeObserve: PerformanceObserver['observe'] | undefined = NativeObserver?.prototype.observe
 const NativeChannel: typeof MessageChannel | undefined =
   typeof globalThis.MessageChannel === 'function' ? globalThis.MessageChannel : undefined
 const nativeRequestFrame: ((callback: () => void) => unknown) | undefined =
@@ -126,8 +129,14 @@ function longestStretch(scripts: readonly LoafScript[]): {
   return best
 }
 
+/** What the monitor feeds: a scope's session, or the agent's live feed. */
+interface BlockSink {
+  readonly options: ResolvedBlockingOptions
+  offer(block: RawBlock): void
+}
+
 class Monitor {
-  readonly sessions: Set<BrowserBlockingSession> = new Set()
+  readonly sessions: Set<BlockSink> = new Set()
   #observer: PerformanceObserver | undefined
   #ancestorObserver: PerformanceObserver | undefined
   #channel: MessageChannel | undefined
@@ -140,7 +149,7 @@ class Monitor {
     if (MODE !== 'heartbeat' && NativeObserver !== undefined) {
       try {
         const observer = new NativeObserver((list) => this.#entries(list.getEntries()))
-        observer.observe({ type: MODE, buffered: true })
+        Reflect.apply(nativeObserve ?? observer.observe, observer, [{ type: MODE, buffered: true }])
         this.#observer = observer
         if (MODE === 'long-animation-frame') this.#observeAncestor()
         return
@@ -384,7 +393,24 @@ function waitForFrame(): Promise<void> {
   })
 }
 
-class BrowserBlockingSession implements BlockingSession {
+function attach(sink: BlockSink): Monitor {
+  if (monitor === undefined) {
+    monitor = new Monitor()
+    monitor.sessions.add(sink)
+    monitor.start()
+  } else monitor.sessions.add(sink)
+  return monitor
+}
+
+function detach(owner: Monitor, sink: BlockSink): void {
+  owner.sessions.delete(sink)
+  if (owner.sessions.size === 0) {
+    owner.stop()
+    if (monitor === owner) monitor = undefined
+  }
+}
+
+class BrowserBlockingSession implements BlockingSession, BlockSink {
   readonly options: ResolvedBlockingOptions
   readonly ready: Promise<void> = Promise.resolve()
   readonly #blocks: RawBlock[] = []
@@ -395,12 +421,7 @@ class BrowserBlockingSession implements BlockingSession {
   constructor(options: ResolvedBlockingOptions) {
     this.options = options
     this.#openedAt = perfNow()
-    if (monitor === undefined) {
-      monitor = new Monitor()
-      monitor.sessions.add(this)
-      monitor.start()
-    } else monitor.sessions.add(this)
-    this.#monitor = monitor
+    this.#monitor = attach(this)
   }
 
   offer(block: RawBlock): void {
@@ -419,13 +440,7 @@ class BrowserBlockingSession implements BlockingSession {
     const owner = this.#monitor
     owner.beat()
     this.#closedAt = perfNow()
-    return this.#collect(owner).finally(() => {
-      owner.sessions.delete(this)
-      if (owner.sessions.size === 0) {
-        owner.stop()
-        if (monitor === owner) monitor = undefined
-      }
-    })
+    return this.#collect(owner).finally(() => detach(owner, this))
   }
 
   async #collect(owner: Monitor): Promise<readonly EventLoopBlock[]> {
@@ -546,6 +561,42 @@ async function toBlock(block: RawBlock, threshold: number): Promise<EventLoopBlo
 const browserBlockingPlatform: BlockingPlatform = {
   ...browserPlatformHooks,
   open: (options) => new BrowserBlockingSession(options),
+}
+
+/**
+ * Calls `onBlock` with each block longer than `options.threshold` soon after it ends (the
+ * agent's live feed). Blocks are held for the moment a frame entry takes to arrive, so a
+ * callback leakscope timed and its frame come out as one block. Returns the disposer.
+ */
+export function watchBlocks(
+  options: ResolvedBlockingOptions,
+  onBlock: (block: EventLoopBlock) => void,
+): () => void {
+  let held: RawBlock[] = []
+  let flushing = false
+  const flush = (): void => {
+    flushing = false
+    const blocks = merge(held)
+    held = []
+    for (const block of blocks) toBlock(block, options.threshold).then(onBlock, fault)
+  }
+  const sink: BlockSink = {
+    options,
+    offer(block) {
+      if (block.duration <= options.threshold) return
+      held.push(block)
+      if (flushing) return
+      flushing = true
+      nativeSetTimeout(flush, ENTRY_WAIT_MS)
+    },
+  }
+  const owner = attach(sink)
+  let attached = true
+  return () => {
+    if (!attached) return
+    attached = false
+    detach(owner, sink)
+  }
 }
 
 /** Reports synchronous stretches longer than `threshold` ms, with where they came from. */

@@ -1,4 +1,4 @@
-import type { BrowserTaskKind, StackFrame } from '../shared/model.js'
+import type { BrowserTaskKind, LeakedTaskData, StackFrame } from '../shared/model.js'
 import type { ResolvedTaskOptions } from '../shared/options.js'
 import { LeakedTask } from '../shared/report.js'
 import { userFrames } from '../shared/stack.js'
@@ -86,16 +86,24 @@ class BrowserTaskSession extends ContextBoundSession implements TaskSession, Own
   }
 
   pending(): readonly PendingTask[] {
-    const result: PendingTask[] = []
+    return this.liveItems().map((item) => new BrowserPendingTask(item, this.options))
+  }
+
+  liveItems(): TrackedItem[] {
+    const result: TrackedItem[] = []
     for (const item of this.items.pending()) {
       // A listener whose target was collected, a socket the server closed: not a leak.
       if (item.alive !== undefined && !item.alive()) {
         item.complete()
         continue
       }
-      result.push(new BrowserPendingTask(item, this.options))
+      result.push(item)
     }
     return result
+  }
+
+  taskData(item: TrackedItem): LeakedTaskData {
+    return leakedTask(item, this.options).toJSON()
   }
 }
 
@@ -121,22 +129,33 @@ class BrowserPendingTask implements PendingTask {
   }
 
   toLeakedTask(): LeakedTask {
-    const item = this.#item
-    const withStack = this.#options.creationStacks && item.stack !== undefined
-    const detail = item.describe?.() ?? item.detail
-    return new LeakedTask(
-      {
-        id: typeof item.id === 'number' ? item.id : item.serial,
-        kind: item.kind,
-        name: item.name,
-        state: item.state,
-        createdAt: item.createdAt,
-        ...(detail === undefined ? {} : { detail }),
-        ...(withStack ? { creationStack: creationFrames(item, this.#options.stackFrames) } : {}),
-      },
-      () => item.cancel(),
-    )
+    return leakedTask(this.#item, this.#options)
   }
+}
+
+/**
+ * An item's report id: timers and frames keep the handle the page got, everything else gets its
+ * serial number, so ids are unique per kind.
+ */
+export function itemId(item: TrackedItem): number {
+  return typeof item.id === 'number' ? item.id : item.serial
+}
+
+function leakedTask(item: TrackedItem, options: ResolvedTaskOptions): LeakedTask {
+  const withStack = options.creationStacks && item.stack !== undefined
+  const detail = item.describe?.() ?? item.detail
+  return new LeakedTask(
+    {
+      id: itemId(item),
+      kind: item.kind,
+      name: item.name,
+      state: item.state,
+      createdAt: item.createdAt,
+      ...(detail === undefined ? {} : { detail }),
+      ...(withStack ? { creationStack: creationFrames(item, options.stackFrames) } : {}),
+    },
+    () => item.cancel(),
+  )
 }
 
 /**
@@ -176,10 +195,17 @@ const browserTaskPlatform: TaskPlatform = {
 
 export const noTaskLeaks: TaskDetector = createTaskDetector(browserTaskPlatform)
 
-/**
- * A tracking session with no scope around it (the agent's live registry): it installs the patches
- * like a scope, `pending()` reads what it owns right now, `dispose()` lets everything go.
- */
-export function openTaskSession(options: ResolvedTaskOptions): TaskSession {
+/** A tracking session with no scope around it: the agent's live registry. */
+export interface LiveTaskSession {
+  /** Items pending now (collected targets and closed connections dropped). */
+  liveItems(): TrackedItem[]
+  /** An item as report data (creation stack formatted now). */
+  taskData(item: TrackedItem): LeakedTaskData
+  /** Lets everything go; the patches leave with the last session. */
+  dispose(): void
+}
+
+/** Opens a session that installs the patches like a scope and never ends by itself. */
+export function openLiveTaskSession(options: ResolvedTaskOptions): LiveTaskSession {
   return new BrowserTaskSession(options)
 }

@@ -60,6 +60,7 @@ export class EventLoopBlockingScope extends LeakScope<EventLoopBlock> {
 
 const blockingPolicy = {
   detector: 'noEventLoopBlocking',
+  kind: 'blocking' as const,
   code: 'LEAKSCOPE_EVENT_LOOP_BLOCK',
   makeError: (blocks: readonly EventLoopBlock[]): EventLoopBlockError =>
     new EventLoopBlockError(blocks),
