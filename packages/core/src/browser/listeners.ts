@@ -54,19 +54,41 @@ const LIST_LIMIT = 8
  * callback, so no wrapper function is made per listener.
  */
 class Entry {
-  next: Entry | undefined = undefined
-  wrapped = false
-  linked = false
+  // Declared and assigned, not class fields (see TrackedItem).
+  declare next: Entry | undefined
+  declare wrapped: boolean
+  declare linked: boolean
+  declare readonly record: TargetRecord
+  declare readonly callback: object
+  declare readonly type: string
+  declare readonly capture: boolean
+  declare readonly once: boolean
+  declare readonly item: ListenerItem | undefined
+  declare readonly node: ContextNode | undefined
+  declare readonly carried: TrackedItem | undefined
+
   constructor(
-    readonly record: TargetRecord,
-    readonly callback: object,
-    readonly type: string,
-    readonly capture: boolean,
-    readonly once: boolean,
-    readonly item: ListenerItem | undefined,
-    readonly node: ContextNode | undefined,
-    readonly carried: TrackedItem | undefined,
-  ) {}
+    record: TargetRecord,
+    callback: object,
+    type: string,
+    capture: boolean,
+    once: boolean,
+    item: ListenerItem | undefined,
+    node: ContextNode | undefined,
+    carried: TrackedItem | undefined,
+  ) {
+    this.next = undefined
+    this.wrapped = false
+    this.linked = false
+    this.record = record
+    this.callback = callback
+    this.type = type
+    this.capture = capture
+    this.once = once
+    this.item = item
+    this.node = node
+    this.carried = carried
+  }
 
   handleEvent(event: unknown): unknown {
     if (this.once) {
@@ -96,14 +118,21 @@ class Entry {
 // Holds its target only through the target's WeakRef (see above). Its name (the callback's) is
 // read when a report needs it, through the entry that still points to it.
 class ListenerItem extends TrackedItem {
+  declare readonly ref: WeakRef<object>
+  declare readonly eventType: string
+  declare readonly capture: boolean
+
   constructor(
     owners: readonly Owner[],
     stack: StackHolder | undefined,
-    readonly ref: WeakRef<object>,
-    readonly eventType: string,
-    readonly capture: boolean,
+    ref: WeakRef<object>,
+    eventType: string,
+    capture: boolean,
   ) {
     super('listener', undefined, 'open', Date.now(), owners, stack, undefined, cancelListener)
+    this.ref = ref
+    this.eventType = eventType
+    this.capture = capture
     this.alive = listenerAlive
     this.describe = describeListener
   }

@@ -66,37 +66,59 @@ export function unkeyedItemCount(): number {
  * leaves at once; its owners' lists drop it at their next sweep.
  */
 export class TrackedItem {
-  id: unknown = undefined
-  done = false
+  // Fields are declared and assigned in the constructor, not class fields: with ES2022 class
+  // fields each one is first defined as undefined by an initializer step, which cost a tracked
+  // listener ~50 ns (measured in the browser bench's page).
+  declare id: unknown
+  declare done: boolean
   // In its registry (or counted in unkeyedItems).
-  private listed = false
+  declare private listed: boolean
   /** Extra human-readable facts (event type and target, URL). */
-  detail: string | undefined = undefined
+  declare detail: string | undefined
   /** Builds `detail` when a report needs it (what it describes may be costly to name). */
-  describe: (() => string) | undefined = undefined
+  declare describe: (() => string) | undefined
   /**
    * Answers false once the item can no longer run (its target was garbage-collected, its
    * connection closed by the other side): such an item is not a leak.
    */
-  alive: (() => boolean) | undefined = undefined
-  readonly serial: number = ++serial
+  declare alive: (() => boolean) | undefined
+  declare readonly serial: number
   /** Shared between items created in the same context: replaced, never mutated. */
-  owners: readonly Owner[]
+  declare owners: readonly Owner[]
   // Undefined until read when a subclass names the item late (see lateName).
-  protected label: string | undefined
+  declare protected label: string | undefined
+  declare readonly kind: BrowserTaskKind
+  declare readonly state: TaskState
+  declare readonly createdAt: number
+  declare stack: StackHolder | undefined
+  declare readonly registry: Map<unknown, TrackedItem> | undefined
+  declare readonly clear: (id: unknown) => void
 
   constructor(
-    readonly kind: BrowserTaskKind,
+    kind: BrowserTaskKind,
     name: string | undefined,
-    readonly state: TaskState,
-    readonly createdAt: number,
+    state: TaskState,
+    createdAt: number,
     owners: readonly Owner[],
-    public stack: StackHolder | undefined,
-    readonly registry: Map<unknown, TrackedItem> | undefined,
-    readonly clear: (id: unknown) => void,
+    stack: StackHolder | undefined,
+    registry: Map<unknown, TrackedItem> | undefined,
+    clear: (id: unknown) => void,
   ) {
-    this.label = name
+    this.id = undefined
+    this.done = false
+    this.listed = false
+    this.detail = undefined
+    this.describe = undefined
+    this.alive = undefined
+    this.serial = ++serial
     this.owners = owners
+    this.label = name
+    this.kind = kind
+    this.state = state
+    this.createdAt = createdAt
+    this.stack = stack
+    this.registry = registry
+    this.clear = clear
   }
 
   get name(): string {
