@@ -9,7 +9,6 @@
 // also timed directly (see timers.ts), so they are reported with their creation stack.
 import {
   createBlockingDetector,
-  lineAndColumn,
   type BlockingDetector,
   type BlockingPlatform,
   type BlockingSession,
@@ -18,6 +17,7 @@ import type { LoafScriptAttribution, StackFrame } from '../shared/model.js'
 import type { ResolvedBlockingOptions } from '../shared/options.js'
 import { EventLoopBlock } from '../shared/report.js'
 import { reportInternalFault } from '../shared/scope.js'
+import { sourceLocation } from '../shared/source.js'
 import { userFrames, type StackHolder } from '../shared/stack.js'
 import { nativeSetTimeout, perfNow } from './natives.js'
 import { browserPlatformHooks, isUserFrame } from './platform.js'
@@ -170,7 +170,11 @@ class Monitor {
       const observer = new top.PerformanceObserver((list) =>
         this.#entries(list.getEntries(), offset, true),
       )
-      observer.observe({ type: 'long-animation-frame', buffered: true })
+      // Our realm's native observe works on the top's observer (a platform object) and keeps
+      // it out of the top's own agent, which patches the top's prototype.
+      Reflect.apply(nativeObserve ?? observer.observe, observer, [
+        { type: 'long-animation-frame', buffered: true },
+      ])
       this.#ancestorObserver = observer
     } catch (error) {
       fault(error)
@@ -503,7 +507,11 @@ async function locate(script: LoafScript): Promise<LoafScriptAttribution> {
   const position = script.sourceCharPosition
   if (attribution.sourceURL !== '' && typeof position === 'number' && position >= 0) {
     const text = await scriptText(attribution.sourceURL)
-    if (text !== undefined) Object.assign(attribution, lineAndColumn(text, position))
+    const location =
+      text === undefined
+        ? undefined
+        : sourceLocation(text, position, attribution.sourceFunctionName)
+    if (location !== undefined) Object.assign(attribution, location)
   }
   return attribution
 }

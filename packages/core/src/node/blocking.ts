@@ -453,7 +453,14 @@ function toBlock(record: BlockRecord, session: NodeBlockingSession): EventLoopBl
   }
   // Sleeping in native code (execSync, Atomics.wait) also uses no CPU, but its stack names the
   // program's caller; a watchdog still starting could not have taken one, so it proves nothing.
-  if (record.watched && userFrames === 0 && record.cpu < STARVED_CPU_SHARE * record.duration) {
+  // A stack with no frame at all was taken with the thread idle in the event loop: whatever
+  // delayed the heartbeat, it was not JavaScript.
+  const idle = frames !== undefined && frames.length === 0
+  if (
+    record.watched &&
+    userFrames === 0 &&
+    (idle || record.cpu < STARVED_CPU_SHARE * record.duration)
+  ) {
     return undefined
   }
   const top = frames?.[0]

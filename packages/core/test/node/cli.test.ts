@@ -57,7 +57,9 @@ describe('leakscope run', () => {
     expect(stderr).toContain(`Leaked task: interval "heartbeat"`)
     expect(stderr).toContain(`cli-hanging.mjs:${lineOf(file, 'line:interval')}:`)
     expect(stderr).toContain(`cli-hanging.mjs:${lineOf(file, 'line:server')}:`)
-    expect(stderr.split('\n').some((line) => /^\s*at /.test(line))).toBe(false)
+    // Nothing a test runner would re-parse as a stack frame (Playwright: `at` optional, a line
+    // ending in `:line:column` or `:line:column)`).
+    expect(stderr.split('\n').filter((line) => /^\s*at |:\d+:\d+\)?$/.test(line))).toEqual([])
   })
 
   test('--fail exits 1 on findings; --json prints the report model', async () => {
@@ -181,7 +183,9 @@ describe('bad input: one clear line, exit code 2, no stack', () => {
     const parse = report.blocks.find((block) =>
       block.blockingStack.some((frame) => frame.functionName === 'loadCatalog'),
     )
-    expect(parse?.blockingStack[0]?.line).toBe(lineWith('// blocks the event loop'))
+    // The watchdog looks half a threshold into the stall: stringify or parse, in loadCatalog.
+    expect(parse?.blockingStack[0]?.line).toBeGreaterThanOrEqual(lineWith('function loadCatalog'))
+    expect(parse?.blockingStack[0]?.line).toBeLessThanOrEqual(lineWith('// blocks the event loop'))
   })
 
   test('a process the machine stopped for 400 ms is not a block; one sleeping in Atomics.wait is', async () => {
