@@ -13,13 +13,21 @@ import { ContextBoundSession } from './context.js'
 import { perfNow, sleep } from './natives.js'
 import { browserPlatformHooks, isUserFrame } from './platform.js'
 import { activeWorkerScopeCount } from './workers.js'
-import { globalOwners, type Owner, type OwnerState, type TrackedItem } from './registry.js'
+import {
+  globalOwners,
+  ownersChanged,
+  PendingItems,
+  unkeyedItemCount,
+  type Owner,
+  type OwnerState,
+  type TrackedItem,
+} from './registry.js'
 import { CHANNEL_KINDS } from './channels.js'
 import { LISTENER_KINDS } from './listeners.js'
 import { OBSERVER_KINDS } from './observers.js'
 import { installPromisePatch, PROMISE_KINDS, uninstallPromisePatch } from './promises.js'
 import { REQUEST_KINDS } from './requests.js'
-import { installObjectPatches, objectRegistrySize, uninstallObjectPatches } from './track.js'
+import { installObjectPatches, uninstallObjectPatches } from './track.js'
 import {
   frameRegistry,
   idleRegistry,
@@ -33,7 +41,7 @@ const openSessions = new Set<BrowserTaskSession>()
 
 class BrowserTaskSession extends ContextBoundSession implements TaskSession, Owner {
   readonly options: ResolvedTaskOptions
-  readonly items: Set<TrackedItem> = new Set()
+  readonly items: PendingItems = new PendingItems()
   state: OwnerState = 'open'
 
   constructor(options: ResolvedTaskOptions) {
@@ -46,6 +54,7 @@ class BrowserTaskSession extends ContextBoundSession implements TaskSession, Own
     }
     if (options.kinds.has('promise')) installPromisePatch()
     if (options.attribution === 'global') globalOwners.push(this)
+    ownersChanged()
   }
 
   close(): void {
@@ -53,13 +62,15 @@ class BrowserTaskSession extends ContextBoundSession implements TaskSession, Own
     this.state = 'closed'
     const index = globalOwners.indexOf(this)
     if (index !== -1) globalOwners.splice(index, 1)
+    ownersChanged()
   }
 
   dispose(): void {
     this.close()
     if (this.state === 'disposed') return
     this.state = 'disposed'
-    for (const item of this.items) item.release(this)
+    ownersChanged()
+    for (const item of this.items.pending()) item.release(this)
     this.items.clear()
     openSessions.delete(this)
     if (openSessions.size === 0) {
@@ -80,7 +91,7 @@ class BrowserTaskSession extends ContextBoundSession implements TaskSession, Own
 
   liveItems(): TrackedItem[] {
     const result: TrackedItem[] = []
-    for (const item of this.items) {
+    for (const item of this.items.pending()) {
       // A listener whose target was collected, a socket the server closed: not a leak.
       if (item.alive !== undefined && !item.alive()) {
         item.complete()
@@ -157,7 +168,7 @@ export function activeScopeCount(): number {
 
 /** Pending items in the id registries (tests: completed work must not accumulate). */
 export function registrySize(): number {
-  return timerRegistry.size + frameRegistry.size + idleRegistry.size + objectRegistrySize()
+  return timerRegistry.size + frameRegistry.size + idleRegistry.size + unkeyedItemCount()
 }
 
 /** Every kind this global can track; 'promise' is opt-in (see promises.ts). */
