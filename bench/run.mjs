@@ -1,7 +1,7 @@
 // Benchmark runner: every variant in its own fresh `node --expose-gc` child, variants
 // interleaved (rotated) across rounds, medians and per-round ratios vs native.
 // Usage: node bench/run.mjs [--rounds N] [--node <path to a second Node, e.g. 24>] [--no-node24]
-//        [--no-blocking] [--no-e2e] [--no-extension]
+//        [--no-blocking] [--no-browser] [--no-e2e] [--no-extension] [--no-panel]
 // Env: LEAKSCOPE_BENCH_NODE=<path> does the same as --node.
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -371,6 +371,17 @@ if (!process.argv.includes('--no-blocking')) {
   )
 }
 
+// The browser adapter's per-call costs in headless Chromium: plain page, CDP attached, DevTools
+// open (bench/browser.mjs; results in bench/results/browser.json and docs/benchmarks.md).
+if (!process.argv.includes('--no-browser')) {
+  console.log('\nBrowser adapter in Chromium (bench/browser.mjs)')
+  spawnSync(
+    process.execPath,
+    [fileURLToPath(new URL('./browser.mjs', import.meta.url)), '--rounds', String(rounds)],
+    { cwd: root, stdio: 'inherit' },
+  )
+}
+
 // @leakscope/playwright's fixture on the playground in headless Chromium: page load and a 50-step
 // interaction script, with and without the agent (bench/e2e.mjs, its own rounds; results in
 // bench/results/e2e.json and its own section of docs/benchmarks.md).
@@ -390,6 +401,17 @@ if (!process.argv.includes('--no-extension')) {
   spawnSync(
     process.execPath,
     [fileURLToPath(new URL('./extension.mjs', import.meta.url)), '--rounds', String(rounds)],
+    { cwd: root, stdio: 'inherit' },
+  )
+}
+
+// The panel with 1,000 vs 10,000 live items from the real agent (bench/panel.mjs; needs
+// extension/dist, which bench/extension.mjs builds when it is missing).
+if (!process.argv.includes('--no-panel')) {
+  console.log('\nThe DevTools panel at scale (bench/panel.mjs)')
+  spawnSync(
+    process.execPath,
+    [fileURLToPath(new URL('./panel.mjs', import.meta.url)), '--rounds', String(rounds)],
     { cwd: root, stdio: 'inherit' },
   )
 }
