@@ -13,16 +13,19 @@ import {
   type TaskSession,
 } from '../shared/tasks.js'
 import {
+  asLeakscope,
   captureStack,
   dateNow,
   insideLeakscope,
   monotonicNow,
   nativeClearImmediate,
   nativeClearTimeout,
+  nativeSetTimeout,
   sleep,
 } from './natives.js'
 import { locateFunction } from './inspect.js'
 import { isUserFrame, nodePlatformHooks } from './platform.js'
+import { installTimerStacks, takeTimerStack } from './timer-stacks.js'
 
 // async_hooks resource types and the kind each is reported as. TLSWRAP is left out on
 // purpose: a TLS socket also has a TCPWRAP, which is reported. TTYWRAP and SIGNALWRAP are the
@@ -77,6 +80,7 @@ const LISTEN_STACK_FRAMES = 12
 
 interface TimerLike {
   _destroyed?: boolean
+  _idleStart?: number | null
   _repeat?: number | null
   _onTimeout?: unknown
   _onImmediate?: unknown
@@ -97,6 +101,7 @@ export class TrackedResource {
     readonly asyncId: number,
     readonly kind: TrackedKind,
     readonly resource: object,
+    /** Epoch ms; NaN for a timeout, whose own start time is read when it is reported. */
     readonly createdAt: number,
     readonly stack: StackHolder | undefined,
     readonly stackFrames: number,
@@ -115,6 +120,8 @@ export interface HookSession {
     resource: object,
   ): TrackedResource | undefined
   deferListen?(server: net.Server): void
+  /** Frames of creation stack this session wants for a timer of that kind made now (0: none). */
+  timerStackFrames?(kind: TrackedKind): number
 }
 
 export interface ContextNode {
@@ -134,7 +141,14 @@ let promiseSessions = 0
 let hook: AsyncHook | undefined
 let promiseHook: AsyncHook | undefined
 let restoreListen: (() => void) | undefined
+let restoreTimerStacks: (() => void) | undefined
+// Open sessions that want creation stacks of timers: the timer wrappers are installed while any is.
+let timerStackSessions = 0
+// The stack a timer wrapper captured for the resource being initialised, while it is offered.
+let wrapperStack: StackHolder | undefined
 const listenStack = Symbol('leakscope.listenStack')
+
+const TIMER_KINDS = ['timeout', 'interval', 'immediate'] as const
 
 function isTimerKind(kind: TrackedKind): boolean {
   return kind === 'timeout' || kind === 'interval' || kind === 'immediate'
@@ -145,6 +159,7 @@ export function captureCreationStack(
   resource: object,
   frames: number,
 ): StackHolder {
+  if (wrapperStack !== undefined) return wrapperStack
   return isTimerKind(kind)
     ? captureStack(
         resource.constructor as (...args: never[]) => unknown,
@@ -163,11 +178,24 @@ function onInit(asyncId: number, type: string, triggerAsyncId: number, resource:
 }
 
 function track(asyncId: number, type: string, triggerAsyncId: number, resource: object): void {
-  // Promises are most of what the hook sees (two per await): leave first when none is wanted.
-  if (type === 'PROMISE' && promiseSessions === 0) return
-  let kind = KIND_OF_TYPE.get(type)
+  let kind: TrackedKind | undefined
+  // Timers are the hot path; promises are most of what the hook sees (two per await) and leave
+  // at once when no scope wants them.
+  if (type === 'Timeout') kind = (resource as TimerLike)._repeat == null ? 'timeout' : 'interval'
+  else if (type === 'PROMISE') {
+    if (promiseSessions === 0) return
+    kind = 'promise'
+  } else kind = KIND_OF_TYPE.get(type)
   if (kind === undefined || insideLeakscope()) return
-  if (kind === 'timeout' && (resource as TimerLike)._repeat != null) kind = 'interval'
+  if (type === 'Timeout' || type === 'Immediate') {
+    wrapperStack = takeTimerStack(type)
+    try {
+      offerAll(asyncId, kind, resource, contextStore.getStore())
+    } finally {
+      wrapperStack = undefined
+    }
+    return
+  }
   // A socket accepted by a server is created from a native callback (no execution context,
   // triggered by the server), where the store is not its creator's: it belongs to whoever owns
   // its server. ESM top-level code also runs at execution id 0, but triggers nothing.
@@ -178,14 +206,36 @@ function track(asyncId: number, type: string, triggerAsyncId: number, resource: 
   // promise, not by the running code, and is pending exactly while its root is. That also
   // keeps out the awaits of callers, which derive from promises created outside the scope.
   if (kind === 'promise' && triggerAsyncId !== executionAsyncId()) return
+  const record = offerAll(asyncId, kind, resource, node)
+  if (record === undefined) return
+  if (kind === 'promise') pendingPromises.add(asyncId)
+  else if (kind === 'server') serverContexts.set(asyncId, node)
+}
+
+function offerAll(
+  asyncId: number,
+  kind: TrackedKind,
+  resource: object,
+  node: ContextNode | undefined,
+): TrackedResource | undefined {
   let record: TrackedResource | undefined
   for (let current = node; current !== undefined; current = current.parent) {
     record = current.session.offer(record, asyncId, kind, resource)
   }
-  for (const session of globalSessions) record = session.offer(record, asyncId, kind, resource)
-  if (record === undefined) return
-  if (kind === 'promise') pendingPromises.add(asyncId)
-  else if (kind === 'server') serverContexts.set(asyncId, node)
+  for (let i = 0; i < globalSessions.length; i++)
+    record = (globalSessions[i] as HookSession).offer(record, asyncId, kind, resource)
+  return record
+}
+
+// Asked by a timer wrapper before it captures: the largest depth any scope of the caller's
+// context (or any global scope) wants, so a call no scope takes costs no capture.
+function timerStackDemand(kind: TrackedKind): number {
+  let frames = 0
+  for (let node = contextStore.getStore(); node !== undefined; node = node.parent)
+    frames = Math.max(frames, node.session.timerStackFrames?.(kind) ?? 0)
+  for (const session of globalSessions)
+    frames = Math.max(frames, session.timerStackFrames?.(kind) ?? 0)
+  return frames
 }
 
 // `server.listen(port, host)` creates its handle ticks later, after the address lookup, where
@@ -314,6 +364,7 @@ class NodeTaskSession extends ContextBoundSession implements TaskSession, HookSe
   #compactAt = MIN_COMPACT_AT
   #open = true
   #disposed = false
+  readonly #timerStacks: boolean
   // Servers whose listen() was called in the scope but whose handle is not created yet.
   #deferredListens: net.Server[] = []
   readonly #options: ResolvedTaskOptions
@@ -321,8 +372,19 @@ class NodeTaskSession extends ContextBoundSession implements TaskSession, HookSe
   constructor(options: ResolvedTaskOptions) {
     super(options.attribution)
     this.#options = options
+    this.#timerStacks =
+      options.creationStacks &&
+      !options.callbackLocations &&
+      TIMER_KINDS.some((kind) => options.kinds.has(kind))
     if (options.kinds.has('promise')) promiseSessions++
+    if (this.#timerStacks) timerStackSessions++
     addHookSession(this, options.attribution === 'global')
+  }
+
+  timerStackFrames(kind: TrackedKind): number {
+    return this.#timerStacks && this.#open && this.#options.kinds.has(kind as TaskKind)
+      ? this.#options.stackFrames
+      : 0
   }
 
   /** Adds the resource if this session wants it; returns the (possibly new) shared record. */
@@ -346,7 +408,8 @@ class NodeTaskSession extends ContextBoundSession implements TaskSession, HookSe
         asyncId,
         kind,
         resource,
-        dateNow(),
+        // A timeout's own start time (set when it is scheduled) stands in for a clock read.
+        kind === 'timeout' ? NaN : dateNow(),
         stack,
         options.stackFrames,
         callbackLocation,
@@ -361,9 +424,16 @@ class NodeTaskSession extends ContextBoundSession implements TaskSession, HookSe
   #compact(): TrackedResource[] {
     let requests: Set<unknown> | undefined
     const lazyRequests = () => (requests ??= activeRequests())
-    this.#items = this.#items.filter((record) => isLive(record, lazyRequests))
-    this.#compactAt = Math.max(MIN_COMPACT_AT, this.#items.length * 2)
-    return this.#items
+    // In place: a new array per compaction was garbage at the rate timers are made.
+    const items = this.#items
+    let kept = 0
+    for (let i = 0; i < items.length; i++) {
+      const record = items[i] as TrackedResource
+      if (isLive(record, lazyRequests)) items[kept++] = record
+    }
+    items.length = kept
+    this.#compactAt = Math.max(MIN_COMPACT_AT, kept * 2)
+    return items
   }
 
   deferListen(server: net.Server): void {
@@ -383,6 +453,10 @@ class NodeTaskSession extends ContextBoundSession implements TaskSession, HookSe
     if (!this.#open) return
     this.#open = false
     removeGlobalSession(this)
+    if (this.#timerStacks) {
+      timerStackSessions--
+      updateHooks()
+    }
   }
 
   // Hooks stay installed until here, not just until close(): promise settlements during the
@@ -460,7 +534,7 @@ class NodePendingTask implements PendingTask {
         kind: record.kind as TaskKind,
         name: this.name,
         state: stateOf(record.kind),
-        createdAt: record.createdAt,
+        createdAt: creationTime(record),
         ...(this.unref ? { unref: true } : {}),
         ...(detail === undefined ? {} : { detail }),
         ...stackFields(record),
@@ -470,6 +544,21 @@ class NodePendingTask implements PendingTask {
     return task
   }
 }
+
+/** Epoch ms of a record's creation; a timeout's is read from its own start time now. */
+export function creationTime(record: TrackedResource): number {
+  if (!Number.isNaN(record.createdAt)) return record.createdAt
+  // `_idleStart` is libuv's loop clock (ms, read when the timer was scheduled). A throwaway
+  // timer tells where that clock is now; `refresh()` moves it, like re-arming the timer.
+  const start = (record.resource as TimerLike)._idleStart
+  const probe = asLeakscope(() => nativeSetTimeout(noop, 2 ** 30)) as unknown as TimerLike
+  const now = dateNow()
+  nativeClearTimeout(probe as Parameters<typeof nativeClearTimeout>[0])
+  const loopNow = probe._idleStart
+  return typeof start === 'number' && typeof loopNow === 'number' ? now - (loopNow - start) : now
+}
+
+function noop(): void {}
 
 function stackFields(record: TrackedResource): {
   creationStack?: StackFrame[]
@@ -578,6 +667,11 @@ function updateHooks(): void {
     // Stops AsyncLocalStorage's own propagation hook too: no cost remains once no scope is open.
     contextStore.disable()
     serverContexts.clear()
+  }
+  if (timerStackSessions > 0) restoreTimerStacks ??= installTimerStacks(timerStackDemand)
+  else {
+    restoreTimerStacks?.()
+    restoreTimerStacks = undefined
   }
   if (promiseSessions > 0) {
     promiseHook ??= createHook({ promiseResolve: onPromiseResolve })
