@@ -150,6 +150,13 @@ const listenStack = Symbol('leakscope.listenStack')
 
 const TIMER_KINDS = ['timeout', 'interval', 'immediate'] as const
 
+function wantedKinds(kinds: ReadonlySet<TaskKind>): Readonly<Record<TrackedKind, boolean>> {
+  // Every key in the same order, so every session's object has the same shape.
+  const wanted = { worker: false } as Record<TrackedKind, boolean>
+  for (const kind of NODE_TASK_KINDS) wanted[kind] = kinds.has(kind)
+  return wanted
+}
+
 function isTimerKind(kind: TrackedKind): boolean {
   return kind === 'timeout' || kind === 'interval' || kind === 'immediate'
 }
@@ -365,6 +372,8 @@ class NodeTaskSession extends ContextBoundSession implements TaskSession, HookSe
   #open = true
   #disposed = false
   readonly #timerStacks: boolean
+  // options.kinds as a plain object: a property read is cheaper than Set#has on every timer.
+  readonly #wanted: Readonly<Record<TrackedKind, boolean>>
   // Servers whose listen() was called in the scope but whose handle is not created yet.
   #deferredListens: net.Server[] = []
   readonly #options: ResolvedTaskOptions
@@ -372,6 +381,7 @@ class NodeTaskSession extends ContextBoundSession implements TaskSession, HookSe
   constructor(options: ResolvedTaskOptions) {
     super(options.attribution)
     this.#options = options
+    this.#wanted = wantedKinds(options.kinds)
     this.#timerStacks =
       options.creationStacks &&
       !options.callbackLocations &&
@@ -382,7 +392,7 @@ class NodeTaskSession extends ContextBoundSession implements TaskSession, HookSe
   }
 
   timerStackFrames(kind: TrackedKind): number {
-    return this.#timerStacks && this.#open && this.#options.kinds.has(kind as TaskKind)
+    return this.#timerStacks && this.#open && this.#wanted[kind]
       ? this.#options.stackFrames
       : 0
   }
@@ -397,7 +407,7 @@ class NodeTaskSession extends ContextBoundSession implements TaskSession, HookSe
     const options = this.#options
     // A closed scope still takes the server handles its deferred listen() calls create.
     const accepting = this.#open || (kind === 'server' && !this.#disposed)
-    if (!accepting || !options.kinds.has(kind as TaskKind)) return record
+    if (!accepting || !this.#wanted[kind]) return record
     if (record === undefined) {
       const callbackLocation = options.callbackLocations && isTimerKind(kind)
       const stack =
