@@ -392,9 +392,7 @@ class NodeTaskSession extends ContextBoundSession implements TaskSession, HookSe
   }
 
   timerStackFrames(kind: TrackedKind): number {
-    return this.#timerStacks && this.#open && this.#wanted[kind]
-      ? this.#options.stackFrames
-      : 0
+    return this.#timerStacks && this.#open && this.#wanted[kind] ? this.#options.stackFrames : 0
   }
 
   /** Adds the resource if this session wants it; returns the (possibly new) shared record. */
