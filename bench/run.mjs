@@ -42,6 +42,9 @@ const LABELS = {
   'timer/scope-stacks-3': '1d open scope, stackFrames: 3',
   'timer/after-scope': '1e leakscope loaded, no scope open',
   'timer/scope-callback': "1i open scope, creationStacks: 'callback'",
+  'timer/scope-stacks-saved': '1j open scope, creation stacks, setTimeout saved before it',
+  'timer/ref-init-hook': '1k reference: bare init-only hook, no leakscope',
+  'timer/ref-capture': '1l reference: bare 10-frame capture in a wrapper',
   'timer/anchor-why-is-node-running': '1f anchor: CallSite array + destroy hook',
   'timer/anchor-jest': '1g anchor: Jest-style init+destroy+Map',
   'timer/anchor-vitest': '1h anchor: Vitest-style formatted stack',
@@ -63,7 +66,11 @@ const secondaryVariants = [
   'timer/scope-no-stacks',
   'timer/scope-stacks',
   'timer/scope-callback',
+  'timer/scope-stacks-saved',
+  'timer/ref-init-hook',
+  'timer/ref-capture',
   'await/native',
+  'await/init-hook',
   'await/scope',
   'end/check',
   'end/run',
@@ -216,15 +223,17 @@ target(
   1.05,
   afterAwait.ratio <= 1.05,
 )
-const scopeAwait = find('await/scope')
-const initHook = find('await/init-hook')
-target(
-  'await-init-only',
-  'await in a scope costs no more than a bare init-only hook (<= 1.1x it)',
-  scopeAwait.median,
-  round1(initHook.median * 1.1),
-  scopeAwait.median <= initHook.median * 1.1,
-)
+for (const runtime of runtimes) {
+  const scopeAwait = find('await/scope', runtime.version)
+  const initHook = find('await/init-hook', runtime.version)
+  target(
+    `${runtime.version} await-init-only`,
+    'await in a scope costs no more than a bare init-only hook (<= 1.1x it)',
+    scopeAwait.median,
+    round1(initHook.median * 1.1),
+    scopeAwait.median <= initHook.median * 1.1,
+  )
+}
 
 // --- output ---
 const pad = (text, width) => String(text).padEnd(width)
