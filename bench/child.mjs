@@ -181,6 +181,8 @@ const variants = {
   'timer/scope-stacks': () => inScope({}, measureTimers),
   'timer/scope-stacks-3': () => inScope({ stackFrames: 3 }, measureTimers),
   'timer/scope-callback': () => inScope({ creationStacks: 'callback' }, measureTimers),
+  'timer/scope-global': () =>
+    inScope({ creationStacks: false, attribution: 'global' }, measureTimers),
   'timer/scope-stacks-saved': () =>
     inScope({}, () => measureTimers(config.timerOps, savedTimerLoop)),
   'timer/ref-init-hook': () => {
