@@ -1,4 +1,10 @@
-import { AsyncLocalStorage, createHook, executionAsyncId, type AsyncHook } from 'node:async_hooks'
+import {
+  AsyncLocalStorage,
+  createHook,
+  executionAsyncId,
+  executionAsyncResource,
+  type AsyncHook,
+} from 'node:async_hooks'
 import net from 'node:net'
 import type { NodeTaskKind, StackFrame, TaskKind, TaskState } from '../shared/model.js'
 import type { Attribution, ResolvedTaskOptions } from '../shared/options.js'
@@ -129,8 +135,57 @@ export interface ContextNode {
   readonly parent: ContextNode | undefined
 }
 
+/** What the sessions need of AsyncLocalStorage. */
+export interface ContextStore {
+  getStore(): ContextNode | undefined
+  run<T>(node: ContextNode, fn: () => T): T
+  enterWith(node: ContextNode): void
+  disable(): void
+}
+
+// Before AsyncContextFrame (Node 20, or Node 24 with --no-async-context-frame),
+// AsyncLocalStorage propagates its store with an init hook of its own: a second hook call, an
+// executionAsyncResource() and a property write for every resource, two promises per await
+// among them. Leakscope already has an init hook, so there the chain rides on it instead, the
+// same way (the store is a property of the execution resource, copied to every resource it
+// creates), and an await costs what the bare init-only hook costs.
+const kContext = Symbol('leakscope.context')
+let hookContextEnabled = false
+type ContextCarrier = Record<typeof kContext, ContextNode | undefined>
+
+function currentResource(): ContextCarrier {
+  return executionAsyncResource() as unknown as ContextCarrier
+}
+
+const hookContextStore: ContextStore = {
+  getStore: () => (hookContextEnabled ? currentResource()[kContext] : undefined),
+  run<T>(node: ContextNode, fn: () => T): T {
+    hookContextEnabled = true
+    const resource = currentResource()
+    const previous = resource[kContext]
+    resource[kContext] = node
+    try {
+      return fn()
+    } finally {
+      resource[kContext] = previous
+    }
+  },
+  enterWith(node: ContextNode): void {
+    hookContextEnabled = true
+    currentResource()[kContext] = node
+  },
+  disable(): void {
+    hookContextEnabled = false
+  },
+}
+
+const alsPropagatesByHook =
+  typeof (AsyncLocalStorage.prototype as { _propagate?: unknown })._propagate === 'function'
+
 /** The async context chain every Node.js session (task or worker) is attributed through. */
-export const contextStore: AsyncLocalStorage<ContextNode> = new AsyncLocalStorage<ContextNode>()
+export const contextStore: ContextStore = alsPropagatesByHook
+  ? hookContextStore
+  : new AsyncLocalStorage<ContextNode>()
 const openSessions = new Set<HookSession>()
 const globalSessions: HookSession[] = []
 const pendingPromises = new Set<number>()
@@ -175,9 +230,26 @@ export function captureCreationStack(
     : captureStack(onInit, frames + EXTRA_FRAMES_NATIVE)
 }
 
+// The creator's context of the resource being initialised, read once per init.
+let initContext: ContextNode | undefined
+
+// Every resource, promises included, before any early return, and always written: Node reuses
+// some resource objects (HTTP parsers) for new async ids. One write site per common type, so
+// each stays monomorphic: adding a property at a site that sees many shapes goes through the
+// runtime, which cost more than the rest of the hook.
+function propagate(type: string, resource: ContextCarrier, node: ContextNode | undefined): void {
+  if (type === 'PROMISE') resource[kContext] = node
+  else if (type === 'Timeout') resource[kContext] = node
+  else resource[kContext] = node
+}
+
 // An exception escaping an async hook ends the host process, so faults stop here.
 function onInit(asyncId: number, type: string, triggerAsyncId: number, resource: object): void {
   try {
+    if (alsPropagatesByHook) {
+      initContext = hookContextEnabled ? currentResource()[kContext] : undefined
+      if (hookContextEnabled) propagate(type, resource as ContextCarrier, initContext)
+    } else initContext = contextStore.getStore()
     track(asyncId, type, triggerAsyncId, resource)
   } catch (error) {
     reportInternalFault(nodePlatformHooks, error)
@@ -197,7 +269,7 @@ function track(asyncId: number, type: string, triggerAsyncId: number, resource: 
   if (type === 'Timeout' || type === 'Immediate') {
     wrapperStack = takeTimerStack(type)
     try {
-      offerAll(asyncId, kind, resource, contextStore.getStore())
+      offerAll(asyncId, kind, resource, initContext)
     } finally {
       wrapperStack = undefined
     }
@@ -208,7 +280,7 @@ function track(asyncId: number, type: string, triggerAsyncId: number, resource: 
   // its server. ESM top-level code also runs at execution id 0, but triggers nothing.
   const native =
     (kind === 'socket' || kind === 'server') && triggerAsyncId !== 0 && executionAsyncId() === 0
-  const node = native ? serverContexts.get(triggerAsyncId) : contextStore.getStore()
+  const node = native ? serverContexts.get(triggerAsyncId) : initContext
   // Only root promises are tracked: a derived one (then, await) is triggered by its parent
   // promise, not by the running code, and is pending exactly while its root is. That also
   // keeps out the awaits of callers, which derive from promises created outside the scope.
@@ -672,7 +744,7 @@ function updateHooks(): void {
     hook?.disable()
     restoreListen?.()
     restoreListen = undefined
-    // Stops AsyncLocalStorage's own propagation hook too: no cost remains once no scope is open.
+    // Stops the context's propagation too: no cost remains once no scope is open.
     contextStore.disable()
     serverContexts.clear()
   }
