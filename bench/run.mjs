@@ -1,6 +1,8 @@
 // Benchmark runner: every variant in its own fresh `node --expose-gc` child, variants
 // interleaved (rotated) across rounds, medians and per-round ratios vs native.
 // Usage: node bench/run.mjs [--rounds N] [--node <path to a second Node, e.g. 24>] [--no-node24]
+//        [--clock cpu|wall] (default cpu: the child's CPU time, which other processes on a
+//        shared machine do not inflate; wall: elapsed time)
 // Env: LEAKSCOPE_BENCH_NODE=<path> does the same as --node.
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -33,6 +35,8 @@ const childConfig = {
   awaitWarmup: 50_000,
   scopes: 2_000,
   scopeWarmup: 300,
+  blocks: 10,
+  clock: option('--clock') ?? 'cpu',
 }
 
 const LABELS = {
@@ -312,7 +316,8 @@ function markdown() {
     '## Machine of the run below',
     '',
     `${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.platform}; ` +
-      `Node ${runtimes.map((r) => r.version).join(' and ')}; ${rounds} rounds; the run took ` +
+      `Node ${runtimes.map((r) => r.version).join(' and ')}; ${rounds} rounds; ` +
+      `${childConfig.clock === 'cpu' ? 'CPU time (scope ends: wall time)' : 'wall time'}, fastest of ${childConfig.blocks} blocks per child; the run took ` +
       `${report.durationSeconds} s (${report.generatedAt.slice(0, 10)}). Load average ` +
       `${machine.loadAverageAtStart[0]} at the start and ${machine.loadAverageAtEnd[0]} at the end, ` +
       `on ${machine.cores} cores${machine.loadAverageAtStart[0] > machine.cores / 2 ? ': the machine was shared, expect noise' : ''}.`,
