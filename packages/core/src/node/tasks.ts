@@ -246,10 +246,15 @@ function propagate(type: string, resource: ContextCarrier, node: ContextNode | u
 // An exception escaping an async hook ends the host process, so faults stop here.
 function onInit(asyncId: number, type: string, triggerAsyncId: number, resource: object): void {
   try {
-    if (alsPropagatesByHook) {
-      initContext = hookContextEnabled ? currentResource()[kContext] : undefined
-      if (hookContextEnabled) propagate(type, resource as ContextCarrier, initContext)
-    } else initContext = contextStore.getStore()
+    if (hookContextEnabled) {
+      const node = currentResource()[kContext]
+      propagate(type, resource as ContextCarrier, node)
+      initContext = node
+    }
+    // Promises are most of what the hook sees (two per await): leave at once unless wanted.
+    if (type === 'PROMISE' && promiseSessions === 0) return
+    if (!alsPropagatesByHook) initContext = contextStore.getStore()
+    else if (!hookContextEnabled) initContext = undefined
     track(asyncId, type, triggerAsyncId, resource)
   } catch (error) {
     reportInternalFault(nodePlatformHooks, error)
@@ -258,13 +263,9 @@ function onInit(asyncId: number, type: string, triggerAsyncId: number, resource:
 
 function track(asyncId: number, type: string, triggerAsyncId: number, resource: object): void {
   let kind: TrackedKind | undefined
-  // Timers are the hot path; promises are most of what the hook sees (two per await) and leave
-  // at once when no scope wants them.
+  // Timers are the hot path.
   if (type === 'Timeout') kind = (resource as TimerLike)._repeat == null ? 'timeout' : 'interval'
-  else if (type === 'PROMISE') {
-    if (promiseSessions === 0) return
-    kind = 'promise'
-  } else kind = KIND_OF_TYPE.get(type)
+  else kind = KIND_OF_TYPE.get(type)
   if (kind === undefined || insideLeakscope()) return
   if (type === 'Timeout' || type === 'Immediate') {
     wrapperStack = takeTimerStack(type)
