@@ -1,11 +1,11 @@
 // Creation stacks for timers, captured at the public call instead of inside the init hook.
 //
 // V8 cannot skip frames cheaply: Error.captureStackTrace summarises every frame it passes,
-// and an optimised frame with inlined calls costs a deoptimisation-data translation (about a
-// microsecond each). From the init hook the walk passes the hook, Node's emitInit and
-// initAsyncResource and the Timeout constructor before reaching the user's call, which
-// doubled the cost of a 10-frame stack (bench 1c). A wrapper around the public function
-// captures with itself as the cut-off, so the walk starts at the user's frame.
+// and an optimised frame with inlined calls needs its deoptimisation data translated first.
+// From the init hook the walk passes the hook, Node's emitInit and initAsyncResource and the
+// Timeout constructor before reaching the user's call, which doubled the cost of a 10-frame
+// stack (docs/benchmarks.md, rows 1c and 1j). A wrapper around the public function captures
+// with itself as the cut-off, so the walk starts at the user's frame.
 //
 // The wrappers replace `setTimeout`, `setInterval` and `setImmediate` on globalThis and on
 // `node:timers` only while a scope that wants timer stacks is open, and only where the
