@@ -1,6 +1,7 @@
 // Benchmark runner: every variant in its own fresh `node --expose-gc` child, variants
 // interleaved (rotated) across rounds, medians and per-round ratios vs native.
 // Usage: node bench/run.mjs [--rounds N] [--node <path to a second Node, e.g. 24>] [--no-node24]
+//        [--no-blocking] [--no-browser] [--no-e2e] [--no-extension] [--no-panel]
 //        [--clock cpu|wall] (default cpu: the child's CPU time, which other processes on a
 //        shared machine do not inflate; wall: elapsed time)
 // Env: LEAKSCOPE_BENCH_NODE=<path> does the same as --node.
@@ -382,6 +383,51 @@ if (!process.argv.includes('--no-blocking')) {
   spawnSync(
     process.execPath,
     [fileURLToPath(new URL('./blocking.mjs', import.meta.url)), '--rounds', String(rounds)],
+    { cwd: root, stdio: 'inherit' },
+  )
+}
+
+// The browser adapter's per-call costs in headless Chromium: plain page, CDP attached, DevTools
+// open (bench/browser.mjs; results in bench/results/browser.json and docs/benchmarks.md).
+if (!process.argv.includes('--no-browser')) {
+  console.log('\nBrowser adapter in Chromium (bench/browser.mjs)')
+  spawnSync(
+    process.execPath,
+    [fileURLToPath(new URL('./browser.mjs', import.meta.url)), '--rounds', String(rounds)],
+    { cwd: root, stdio: 'inherit' },
+  )
+}
+
+// @leakscope/playwright's fixture on the playground in headless Chromium: page load and a 50-step
+// interaction script, with and without the agent (bench/e2e.mjs, its own rounds; results in
+// bench/results/e2e.json and its own section of docs/benchmarks.md).
+if (!process.argv.includes('--no-e2e')) {
+  console.log('\n@leakscope/playwright on the playground (bench/e2e.mjs)')
+  spawnSync(
+    process.execPath,
+    [fileURLToPath(new URL('./e2e.mjs', import.meta.url)), '--rounds', String(rounds)],
+    { cwd: root, stdio: 'inherit' },
+  )
+}
+
+// The Leakscope extension on a page churning through timers: no extension, installed, panel
+// attached (bench/extension.mjs; results in bench/results/extension.json and docs/benchmarks.md).
+if (!process.argv.includes('--no-extension')) {
+  console.log('\nThe Leakscope extension (bench/extension.mjs)')
+  spawnSync(
+    process.execPath,
+    [fileURLToPath(new URL('./extension.mjs', import.meta.url)), '--rounds', String(rounds)],
+    { cwd: root, stdio: 'inherit' },
+  )
+}
+
+// The panel with 1,000 vs 10,000 live items from the real agent (bench/panel.mjs; needs
+// extension/dist, which bench/extension.mjs builds when it is missing).
+if (!process.argv.includes('--no-panel')) {
+  console.log('\nThe DevTools panel at scale (bench/panel.mjs)')
+  spawnSync(
+    process.execPath,
+    [fileURLToPath(new URL('./panel.mjs', import.meta.url)), '--rounds', String(rounds)],
     { cwd: root, stdio: 'inherit' },
   )
 }

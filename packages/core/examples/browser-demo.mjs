@@ -1,45 +1,28 @@
-// `npm run demo:browser`: a page that knows nothing about leakscope gets the agent injected by
-// Playwright before its own scripts, mounts and unmounts a widget that forgets to clean up, and
-// leakscope prints what the widget left behind, with the page's own lines. Exits 1 on leaks.
-import http from 'node:http'
+// `npm run demo:browser`: the playground (playground/, a Vite app written without leakscope) in
+// headless Chromium, with the agent injected by Playwright's addInitScript before the app's own
+// scripts. On each leak route it mounts and unmounts the leaky widget inside an agent scope
+// (`--fixed`: the fixed widget) and prints what the widget left behind, at the app's own source
+// lines. Exits 1 on leaks.
 import { chromium } from 'playwright'
-import { LeakedTask, TaskLeakError } from 'leakscope'
+import { LeakedTask, LeakedWorker, TaskLeakError, WorkerLeakError } from 'leakscope'
 import { agentScriptPath } from 'leakscope/agent'
+import { startPlayground } from '../../../playground/server.js'
 
-const page = `<!doctype html>
-<title>clock widget</title>
-<button id="mount">mount</button> <button id="unmount">unmount</button>
-<div id="root"></div>
-<script>
-  function tick() { document.querySelector('#clock').textContent = new Date().toISOString() }
-  function onResize() {}
-  let timer
-  function mount() {
-    document.querySelector('#root').innerHTML = '<span id="clock"></span>'
-    timer = setInterval(tick, 1000)
-    window.addEventListener('resize', onResize)
-  }
-  function unmount() {
-    document.querySelector('#root').textContent = '' // forgets clearInterval and removeEventListener
-    if (location.search === '?fixed') {
-      clearInterval(timer)
-      window.removeEventListener('resize', onResize)
-    }
-  }
-  document.querySelector('#mount').addEventListener('click', mount)
-  document.querySelector('#unmount').addEventListener('click', unmount)
-</script>`
+const routes = ['/interval', '/listener', '/observer', '/websocket', '/worker', '/fetch', '/react']
+const variant = process.argv.includes('--fixed') ? 'fixed' : 'leaky'
 
-const server = http.createServer((request, response) => {
-  response.setHeader('content-type', 'text/html')
-  response.end(page)
-})
-server.listen(0, '127.0.0.1')
-await new Promise((resolve) => server.once('listening', resolve))
-// `--fixed` serves the same page with an unmount that cleans up.
-const fixed = process.argv.includes('--fixed')
-const url = `http://127.0.0.1:${server.address().port}/${fixed ? '?fixed' : ''}`
+function describe(report) {
+  const parts = []
+  if (report.tasks.length > 0)
+    parts.push(new TaskLeakError(report.tasks.map((task) => new LeakedTask(task))).message)
+  if (report.workers.length > 0)
+    parts.push(
+      new WorkerLeakError(report.workers.map((worker) => new LeakedWorker(worker))).message,
+    )
+  return parts.length === 0 ? 'No leaks.' : parts.join('\n\n')
+}
 
+const playground = await startPlayground({ port: 0 })
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   headless: true,
@@ -47,20 +30,20 @@ const browser = await chromium.launch({
 try {
   const context = await browser.newContext()
   await context.addInitScript({ path: agentScriptPath })
-  const tab = await context.newPage()
-  await tab.goto(url)
-  const scope = await tab.evaluate(() => globalThis.__LEAKSCOPE_AGENT__.openScope())
-  await tab.click('#mount')
-  await tab.click('#unmount')
-  const report = await tab.evaluate((id) => globalThis.__LEAKSCOPE_AGENT__.closeScope(id), scope)
-  console.log(`Page: ${url} (mount, then unmount)\n`)
-  console.log(
-    report.tasks.length === 0
-      ? 'No leaks.'
-      : new TaskLeakError(report.tasks.map((task) => new LeakedTask(task))).message,
-  )
-  process.exitCode = report.tasks.length === 0 ? 0 : 1
+  const page = await context.newPage()
+  let leaks = 0
+  for (const route of routes) {
+    const url = new URL(route, playground.url).href
+    await page.goto(url)
+    const scope = await page.evaluate(() => globalThis.__LEAKSCOPE_AGENT__.openScope())
+    await page.click(`#mount-${variant}`)
+    await page.click(`#unmount-${variant}`)
+    const report = await page.evaluate((id) => globalThis.__LEAKSCOPE_AGENT__.closeScope(id), scope)
+    leaks += report.tasks.length + report.workers.length
+    console.log(`Page: ${url} (${variant} widget: mount, then unmount)\n\n${describe(report)}\n`)
+  }
+  process.exitCode = leaks === 0 ? 0 : 1
 } finally {
   await browser.close()
-  server.close()
+  await playground.close()
 }

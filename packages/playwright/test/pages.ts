@@ -30,6 +30,56 @@ export const pages: Record<string, string> = {
     const worker = new Worker(source, { name: 'forgotten' }) // leaky worker
     if (location.search === '?fixed') worker.terminate()
   })
+  // Closes itself on its first message: the page never calls terminate(), yet it is gone.
+  const closing = URL.createObjectURL(new Blob(['onmessage = () => close()'], { type: 'text/javascript' }))
+  globalThis.selfClosing = () => new Worker(closing, { name: 'self-closing' }).postMessage('bye')
+  // Built with another realm's constructor, which the top document's agent never sees.
+  globalThis.fromIframe = () => {
+    const frame = document.createElement('iframe')
+    document.body.append(frame)
+    globalThis.hidden = new frame.contentWindow.Worker(source)
+  }
+</script>`,
+  '/blocking.html': `<!doctype html>
+<title>blocking widget</title>
+<button id="block">block</button> <button id="quick">quick</button> <button id="external">external</button>
+<script src="/busy.js"></script>
+<script>
+  // A first inline script: Chromium counts positions from the start of each <script> element.
+  function decoy() {}
+</script>
+<script>
+  function busy() {
+    const end = performance.now() + 300 // blocking handler
+    while (performance.now() < end) {}
+  }
+  function quick() {
+    document.body.dataset.clicks = String(Number(document.body.dataset.clicks ?? 0) + 1)
+  }
+  document.querySelector('#block').addEventListener('click', busy)
+  document.querySelector('#quick').addEventListener('click', quick)
+  document.querySelector('#external').addEventListener('click', externalBusy)
+</script>`,
+  '/busy.js': `// A script file, so the attribution names a file of its own.
+function externalBusy() {
+  const end = performance.now() + 250 // external blocking
+  while (performance.now() < end) {}
+}
+`,
+  '/frame-host.html': `<!doctype html>
+<title>a page with a frame</title>
+<iframe src="/leaky.html"></iframe>`,
+  '/app-scope.html': `<!doctype html>
+<title>an app with its own leakscope</title>
+<button id="run">run</button>
+<script type="module">
+  import { noTaskLeaks } from '/leakscope/browser/index.js'
+  document.querySelector('#run').addEventListener('click', async () => {
+    const scope = noTaskLeaks({ action: 'log', logger: { warn() {}, info() {} } })
+    setInterval(function appPoll() {}, 1000) // app scope leak
+    await scope.check()
+    document.body.dataset.checked = 'yes'
+  })
 </script>`,
 }
 

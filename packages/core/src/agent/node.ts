@@ -4,8 +4,14 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
-export { AGENT_GLOBAL, AGENT_PROTOCOL_VERSION } from './protocol.js'
-export type { AgentScopeOptions, LeakscopeAgent } from './protocol.js'
+export { AGENT_GLOBAL, AGENT_LONG_FRAME_THRESHOLD, AGENT_PROTOCOL_VERSION } from './protocol.js'
+export type {
+  AgentBatch,
+  AgentScopeOptions,
+  AgentScopeReport,
+  AgentSubscribeOptions,
+  LeakscopeAgent,
+} from './protocol.js'
 
 /** Absolute path of the self-contained agent script (an IIFE, no imports). */
 export const agentScriptPath: string = fileURLToPath(

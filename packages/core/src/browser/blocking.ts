@@ -9,7 +9,6 @@
 // also timed directly (see timers.ts), so they are reported with their creation stack.
 import {
   createBlockingDetector,
-  lineAndColumn,
   type BlockingDetector,
   type BlockingPlatform,
   type BlockingSession,
@@ -18,6 +17,7 @@ import type { LoafScriptAttribution, StackFrame } from '../shared/model.js'
 import type { ResolvedBlockingOptions } from '../shared/options.js'
 import { EventLoopBlock } from '../shared/report.js'
 import { reportInternalFault } from '../shared/scope.js'
+import { sourceLocation } from '../shared/source.js'
 import { userFrames, type StackHolder } from '../shared/stack.js'
 import { nativeSetTimeout, perfNow } from './natives.js'
 import { browserPlatformHooks, isUserFrame } from './platform.js'
@@ -57,6 +57,9 @@ const nativeFetch: typeof globalThis.fetch | undefined =
   typeof globalThis.fetch === 'function' ? globalThis.fetch.bind(globalThis) : undefined
 const NativeObserver: typeof PerformanceObserver | undefined =
   typeof globalThis.PerformanceObserver === 'function' ? globalThis.PerformanceObserver : undefined
+// The monitor's own observer must not show up among the page's observers (task scopes patch
+// `observe` on the prototype), so it is started through the native method.
+const nativeObserve: PerformanceObserver['observe'] | undefined = NativeObserver?.prototype.observe
 const NativeChannel: typeof MessageChannel | undefined =
   typeof globalThis.MessageChannel === 'function' ? globalThis.MessageChannel : undefined
 const nativeRequestFrame: ((callback: () => void) => unknown) | undefined =
@@ -126,8 +129,14 @@ function longestStretch(scripts: readonly LoafScript[]): {
   return best
 }
 
+/** What the monitor feeds: a scope's session, or the agent's live feed. */
+interface BlockSink {
+  readonly options: ResolvedBlockingOptions
+  offer(block: RawBlock): void
+}
+
 class Monitor {
-  readonly sessions: Set<BrowserBlockingSession> = new Set()
+  readonly sessions: Set<BlockSink> = new Set()
   #observer: PerformanceObserver | undefined
   #ancestorObserver: PerformanceObserver | undefined
   #channel: MessageChannel | undefined
@@ -140,7 +149,7 @@ class Monitor {
     if (MODE !== 'heartbeat' && NativeObserver !== undefined) {
       try {
         const observer = new NativeObserver((list) => this.#entries(list.getEntries()))
-        observer.observe({ type: MODE, buffered: true })
+        Reflect.apply(nativeObserve ?? observer.observe, observer, [{ type: MODE, buffered: true }])
         this.#observer = observer
         if (MODE === 'long-animation-frame') this.#observeAncestor()
         return
@@ -161,7 +170,11 @@ class Monitor {
       const observer = new top.PerformanceObserver((list) =>
         this.#entries(list.getEntries(), offset, true),
       )
-      observer.observe({ type: 'long-animation-frame', buffered: true })
+      // Our realm's native observe works on the top's observer (a platform object) and keeps
+      // it out of the top's own agent, which patches the top's prototype.
+      Reflect.apply(nativeObserve ?? observer.observe, observer, [
+        { type: 'long-animation-frame', buffered: true },
+      ])
       this.#ancestorObserver = observer
     } catch (error) {
       fault(error)
@@ -384,7 +397,24 @@ function waitForFrame(): Promise<void> {
   })
 }
 
-class BrowserBlockingSession implements BlockingSession {
+function attach(sink: BlockSink): Monitor {
+  if (monitor === undefined) {
+    monitor = new Monitor()
+    monitor.sessions.add(sink)
+    monitor.start()
+  } else monitor.sessions.add(sink)
+  return monitor
+}
+
+function detach(owner: Monitor, sink: BlockSink): void {
+  owner.sessions.delete(sink)
+  if (owner.sessions.size === 0) {
+    owner.stop()
+    if (monitor === owner) monitor = undefined
+  }
+}
+
+class BrowserBlockingSession implements BlockingSession, BlockSink {
   readonly options: ResolvedBlockingOptions
   readonly ready: Promise<void> = Promise.resolve()
   readonly #blocks: RawBlock[] = []
@@ -395,12 +425,7 @@ class BrowserBlockingSession implements BlockingSession {
   constructor(options: ResolvedBlockingOptions) {
     this.options = options
     this.#openedAt = perfNow()
-    if (monitor === undefined) {
-      monitor = new Monitor()
-      monitor.sessions.add(this)
-      monitor.start()
-    } else monitor.sessions.add(this)
-    this.#monitor = monitor
+    this.#monitor = attach(this)
   }
 
   offer(block: RawBlock): void {
@@ -419,13 +444,7 @@ class BrowserBlockingSession implements BlockingSession {
     const owner = this.#monitor
     owner.beat()
     this.#closedAt = perfNow()
-    return this.#collect(owner).finally(() => {
-      owner.sessions.delete(this)
-      if (owner.sessions.size === 0) {
-        owner.stop()
-        if (monitor === owner) monitor = undefined
-      }
-    })
+    return this.#collect(owner).finally(() => detach(owner, this))
   }
 
   async #collect(owner: Monitor): Promise<readonly EventLoopBlock[]> {
@@ -488,7 +507,11 @@ async function locate(script: LoafScript): Promise<LoafScriptAttribution> {
   const position = script.sourceCharPosition
   if (attribution.sourceURL !== '' && typeof position === 'number' && position >= 0) {
     const text = await scriptText(attribution.sourceURL)
-    if (text !== undefined) Object.assign(attribution, lineAndColumn(text, position))
+    const location =
+      text === undefined
+        ? undefined
+        : sourceLocation(text, position, attribution.sourceFunctionName)
+    if (location !== undefined) Object.assign(attribution, location)
   }
   return attribution
 }
@@ -546,6 +569,42 @@ async function toBlock(block: RawBlock, threshold: number): Promise<EventLoopBlo
 const browserBlockingPlatform: BlockingPlatform = {
   ...browserPlatformHooks,
   open: (options) => new BrowserBlockingSession(options),
+}
+
+/**
+ * Calls `onBlock` with each block longer than `options.threshold` soon after it ends (the
+ * agent's live feed). Blocks are held for the moment a frame entry takes to arrive, so a
+ * callback leakscope timed and its frame come out as one block. Returns the disposer.
+ */
+export function watchBlocks(
+  options: ResolvedBlockingOptions,
+  onBlock: (block: EventLoopBlock) => void,
+): () => void {
+  let held: RawBlock[] = []
+  let flushing = false
+  const flush = (): void => {
+    flushing = false
+    const blocks = merge(held)
+    held = []
+    for (const block of blocks) toBlock(block, options.threshold).then(onBlock, fault)
+  }
+  const sink: BlockSink = {
+    options,
+    offer(block) {
+      if (block.duration <= options.threshold) return
+      held.push(block)
+      if (flushing) return
+      flushing = true
+      nativeSetTimeout(flush, ENTRY_WAIT_MS)
+    },
+  }
+  const owner = attach(sink)
+  let attached = true
+  return () => {
+    if (!attached) return
+    attached = false
+    detach(owner, sink)
+  }
 }
 
 /** Reports synchronous stretches longer than `threshold` ms, with where they came from. */

@@ -18,6 +18,8 @@ export interface ContextOwner {
 export interface ContextNode {
   readonly owner: ContextOwner
   readonly parent: ContextNode | undefined
+  /** The registry's memo of the task sessions that own what is created here. */
+  cache: object | undefined
 }
 
 let current: ContextNode | undefined
@@ -105,7 +107,7 @@ export abstract class ContextBoundSession implements ContextOwner {
 
   constructor(attribution: 'context' | 'global') {
     this.#bound = attribution === 'context'
-    this.#node = { owner: this, parent: currentContext() }
+    this.#node = { owner: this, parent: currentContext(), cache: undefined }
   }
 
   run<T>(fn: () => T): T {

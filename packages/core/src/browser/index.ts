@@ -16,6 +16,7 @@ export {
   formatFrames,
   parseStack,
   reportData,
+  sourceLocation,
 } from '../shared/index.js'
 export type {
   Action,

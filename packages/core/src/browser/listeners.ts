@@ -9,14 +9,22 @@
 // (a callback often closes over its target): the entry, held by the target's record, points to
 // the item, never the reverse.
 //
-// When there is a context to carry, the callback is registered through a wrapper that restores
-// it; the wrapper is remembered in the entry so `removeEventListener(type, callback)` removes it.
-// Hot path: one WeakMap lookup per call, no per-call argument arrays, and per tracked listener one
-// item, one entry and (when needed) one small wrapper closure; the item's `alive`, `describe` and
-// cancel are shared functions.
+// When there is a context to carry (or a `once` to see), the DOM is given the entry itself, an
+// EventListener object whose `handleEvent` restores the context and calls the callback, so
+// `removeEventListener(type, callback)` finds the entry and removes it. Hot path: one WeakMap
+// lookup per call, no per-call argument arrays or closures; per tracked listener one item and one
+// entry, both linked into short lists; the item's name, `alive`, `describe` and cancel are shared
+// functions that read the entry or the target's WeakRef only when a report needs them.
 // Known gap: `on*` handler properties (`el.onclick = fn`) are neither tracked nor carried.
 import { callInContext, currentContext, runningItem, type ContextNode } from './context.js'
-import { captureCreationStack, ownersFor, TrackedItem, type Owner } from './registry.js'
+import { captureStackTrace, errorConstructor } from './natives.js'
+import {
+  captureCreationStack,
+  ownersFor,
+  stackFramesFor,
+  TrackedItem,
+  type Owner,
+} from './registry.js'
 import type { StackHolder } from '../shared/stack.js'
 import {
   definePatch,
@@ -24,49 +32,118 @@ import {
   fault,
   functionName,
   keepIdentity,
-  objectRegistry,
-  type AnyFunction,
   type Callable,
-  type Patch,
 } from './track.js'
 
-// The listeners on one target, by callback; entries of one callback form a short list.
+// The listeners on one target. A short list until it grows past LIST_LIMIT, then a map by
+// callback (entries of one callback form a short list): most targets have a few listeners, and a
+// map costs more to update than a scan of a few entries.
 interface TargetRecord {
   // Made when the target's first tracked item needs it (creating WeakRefs is not free).
   ref: WeakRef<object> | undefined
-  readonly byCallback: Map<unknown, Entry>
+  head: Entry | undefined
+  count: number
+  byCallback: Map<unknown, Entry> | undefined
 }
 
-// One per registered key.
+const LIST_LIMIT = 8
+
+/**
+ * One per registered key. When the callback must run in a context (or leave on its first call),
+ * the DOM is given the entry itself: an EventListener object whose `handleEvent` calls the
+ * callback, so no wrapper function is made per listener.
+ */
 class Entry {
-  next: Entry | undefined = undefined
-  wrapper: Callable | undefined = undefined
-  linked = false
+  // Declared and assigned, not class fields (see TrackedItem).
+  declare next: Entry | undefined
+  declare wrapped: boolean
+  declare linked: boolean
+  declare readonly record: TargetRecord
+  declare readonly callback: object
+  declare readonly type: string
+  declare readonly capture: boolean
+  declare readonly once: boolean
+  declare readonly item: ListenerItem | undefined
+  declare readonly node: ContextNode | undefined
+  declare readonly carried: TrackedItem | undefined
+
   constructor(
-    readonly record: TargetRecord,
-    readonly callback: object,
-    readonly type: string,
-    readonly capture: boolean,
-    readonly once: boolean,
-    readonly item: TrackedItem | undefined,
-    readonly node: ContextNode | undefined,
-    readonly carried: TrackedItem | undefined,
-  ) {}
+    record: TargetRecord,
+    callback: object,
+    type: string,
+    capture: boolean,
+    once: boolean,
+    item: ListenerItem | undefined,
+    node: ContextNode | undefined,
+    carried: TrackedItem | undefined,
+  ) {
+    this.next = undefined
+    this.wrapped = false
+    this.linked = false
+    this.record = record
+    this.callback = callback
+    this.type = type
+    this.capture = capture
+    this.once = once
+    this.item = item
+    this.node = node
+    this.carried = carried
+  }
+
+  handleEvent(event: unknown): unknown {
+    if (this.once) {
+      forget(this)
+      this.item?.complete()
+    }
+    const callback = this.callback
+    // The DOM calls a function listener with the event's currentTarget as `this`.
+    if (typeof callback === 'function')
+      return callInContext(
+        this.node,
+        this.carried,
+        callback as Callable,
+        (event as { currentTarget?: unknown } | null)?.currentTarget,
+        [event],
+      )
+    return callInContext(
+      this.node,
+      this.carried,
+      (callback as { handleEvent?: unknown }).handleEvent as Callable,
+      callback,
+      [event],
+    )
+  }
 }
 
-// Holds its target only through the target's WeakRef (see above).
+// Holds its target only through the target's WeakRef (see above). Its name (the callback's) is
+// read when a report needs it, through the entry that still points to it.
 class ListenerItem extends TrackedItem {
+  declare readonly ref: WeakRef<object>
+  declare readonly eventType: string
+  declare readonly capture: boolean
+
   constructor(
-    name: string,
-    owners: Owner[],
+    owners: readonly Owner[],
     stack: StackHolder | undefined,
-    readonly ref: WeakRef<object>,
-    readonly eventType: string,
-    readonly capture: boolean,
+    ref: WeakRef<object>,
+    eventType: string,
+    capture: boolean,
   ) {
-    super('listener', name, 'open', Date.now(), owners, stack, objectRegistry, cancelListener)
+    super('listener', undefined, 'open', Date.now(), owners, stack, undefined, cancelListener)
+    this.ref = ref
+    this.eventType = eventType
+    this.capture = capture
     this.alive = listenerAlive
     this.describe = describeListener
+  }
+
+  protected override lateName(): string {
+    const callback = entryOf(this)?.callback
+    return functionName(
+      typeof callback === 'function'
+        ? callback
+        : (callback as { handleEvent?: unknown } | undefined)?.handleEvent,
+    )
   }
 }
 
@@ -79,20 +156,33 @@ function describeListener(this: ListenerItem): string {
   return `'${this.eventType}' on ${t === undefined ? 'a collected target' : describeTarget(t)}`
 }
 
+// The entry that registered the item, while its target lives and the listener is registered.
+function entryOf(item: ListenerItem): Entry | undefined {
+  const t = item.ref.deref()
+  const record = t === undefined ? undefined : entries.get(t)
+  if (record === undefined) return undefined
+  if (record.byCallback === undefined) {
+    for (let e = record.head; e !== undefined; e = e.next) if (e.item === item) return e
+    return undefined
+  }
+  for (const head of record.byCallback.values())
+    for (let e: Entry | undefined = head; e !== undefined; e = e.next) if (e.item === item) return e
+  return undefined
+}
+
 // The item's `clear`: it is registered under itself.
 function cancelListener(id: unknown): void {
   const item = id as ListenerItem
+  const entry = entryOf(item)
   const t = item.ref.deref()
-  const record = t === undefined ? undefined : entries.get(t)
-  if (t === undefined || record === undefined) return
-  for (const head of record.byCallback.values()) {
-    for (let e: Entry | undefined = head; e !== undefined; e = e.next) {
-      if (e.item !== item) continue
-      forget(e)
-      nativeRemoveEventListener?.call(t, item.eventType, e.wrapper ?? e.callback, item.capture)
-      return
-    }
-  }
+  if (entry === undefined || t === undefined) return
+  forget(entry)
+  nativeRemoveEventListener?.call(
+    t,
+    item.eventType,
+    entry.wrapped ? entry : entry.callback,
+    item.capture,
+  )
 }
 
 const proto = (globalThis as { EventTarget?: { prototype: object } }).EventTarget?.prototype
@@ -128,15 +218,35 @@ function readCapture(options: unknown): boolean {
   )
 }
 
+// The first entry of the list that holds `callback`'s entries.
+function headFor(record: TargetRecord, callback: unknown): Entry | undefined {
+  return record.byCallback === undefined ? record.head : record.byCallback.get(callback)
+}
+
+function setHead(record: TargetRecord, callback: unknown, entry: Entry | undefined): void {
+  const byCallback = record.byCallback
+  if (byCallback === undefined) record.head = entry
+  else if (entry === undefined) byCallback.delete(callback)
+  else byCallback.set(callback, entry)
+}
+
 function lookup(
   record: TargetRecord,
   callback: unknown,
   type: string,
   capture: boolean,
 ): Entry | undefined {
-  for (let e = record.byCallback.get(callback); e !== undefined; e = e.next)
-    if (e.type === type && e.capture === capture) return e
+  for (let e = headFor(record, callback); e !== undefined; e = e.next)
+    if (e.callback === callback && e.type === type && e.capture === capture) return e
   return undefined
+}
+
+function unlink(record: TargetRecord, previous: Entry | undefined, entry: Entry): void {
+  if (previous === undefined) setHead(record, entry.callback, entry.next)
+  else previous.next = entry.next
+  entry.next = undefined
+  record.count--
+  unlinked(entry)
 }
 
 // Unlinks the entry for the key, if any, and returns it.
@@ -146,40 +256,23 @@ function take(
   type: string,
   capture: boolean,
 ): Entry | undefined {
-  const byCallback = record.byCallback
-  const head = byCallback.get(callback)
-  if (head === undefined) return undefined
-  if (head.type === type && head.capture === capture) {
-    if (head.next === undefined) byCallback.delete(callback)
-    else byCallback.set(callback, head.next)
-    unlinked(head)
-    return head
-  }
-  for (let e = head; e.next !== undefined; e = e.next) {
-    const found = e.next
-    if (found.type === type && found.capture === capture) {
-      e.next = found.next
-      unlinked(found)
-      return found
+  let previous: Entry | undefined
+  for (let e = headFor(record, callback); e !== undefined; previous = e, e = e.next) {
+    if (e.callback === callback && e.type === type && e.capture === capture) {
+      unlink(record, previous, e)
+      return e
     }
   }
   return undefined
 }
 
 function forget(entry: Entry): void {
-  const byCallback = entry.record.byCallback
-  const head = byCallback.get(entry.callback)
-  if (head === undefined) return
-  if (head === entry) {
-    if (entry.next === undefined) byCallback.delete(entry.callback)
-    else byCallback.set(entry.callback, entry.next)
-    unlinked(entry)
-    return
-  }
-  for (let e = head; e.next !== undefined; e = e.next) {
-    if (e.next === entry) {
-      e.next = entry.next
-      unlinked(entry)
+  if (!entry.linked) return
+  const record = entry.record
+  let previous: Entry | undefined
+  for (let e = headFor(record, entry.callback); e !== undefined; previous = e, e = e.next) {
+    if (e === entry) {
+      unlink(record, previous, e)
       return
     }
   }
@@ -192,17 +285,32 @@ function forget(entry: Entry): void {
 let wrappedRegistered = 0
 
 function remember(entry: Entry): void {
-  const byCallback = entry.record.byCallback
-  entry.next = byCallback.get(entry.callback)
-  byCallback.set(entry.callback, entry)
+  const record = entry.record
+  const callback = entry.callback
+  if (record.byCallback === undefined && record.count >= LIST_LIMIT) {
+    // Too many for a list: index by callback from now on.
+    const byCallback = new Map<unknown, Entry>()
+    let e = record.head
+    while (e !== undefined) {
+      const next = e.next
+      e.next = byCallback.get(e.callback)
+      byCallback.set(e.callback, e)
+      e = next
+    }
+    record.head = undefined
+    record.byCallback = byCallback
+  }
+  entry.next = headFor(record, callback)
+  setHead(record, callback, entry)
+  record.count++
   entry.linked = true
-  if (entry.wrapper !== undefined) wrappedRegistered++
+  if (entry.wrapped) wrappedRegistered++
 }
 
 function unlinked(entry: Entry): void {
   if (!entry.linked) return
   entry.linked = false
-  if (entry.wrapper !== undefined) wrappedRegistered--
+  if (entry.wrapped) wrappedRegistered--
 }
 
 const keepWhileWrapped = (): boolean => wrappedRegistered > 0
@@ -210,30 +318,6 @@ const keepWhileWrapped = (): boolean => wrappedRegistered > 0
 /** Listeners registered through leakscope's wrappers and not removed yet. */
 export function wrappedListenerCount(): number {
   return wrappedRegistered
-}
-
-// Apart from prepare(), so the closures below hold only the entry (never the target).
-function invoke(entry: Entry, self: unknown, event: unknown): unknown {
-  if (entry.once) {
-    forget(entry)
-    entry.item?.complete()
-  }
-  const callback = entry.callback
-  const isFunction = typeof callback === 'function'
-  const fn = isFunction ? callback : (callback as { handleEvent?: unknown }).handleEvent
-  return callInContext(
-    entry.node,
-    entry.carried,
-    fn as (...args: unknown[]) => unknown,
-    isFunction ? self : callback,
-    [event],
-  )
-}
-
-function makeWrapper(entry: Entry): Callable {
-  return function (this: unknown, event: unknown): unknown {
-    return invoke(entry, this, event)
-  }
 }
 
 function onAbort(signal: object, entry: Entry): void {
@@ -248,14 +332,18 @@ function onAbort(signal: object, entry: Entry): void {
   )
 }
 
-// Returns the function to register in place of `callback`, or undefined to pass it through.
+// The item prepare() created for the call in progress and the frames of creation stack it wants
+// (module slots, not a returned object: no allocation per call).
+let preparedItem: ListenerItem | undefined
+let preparedFrames = 0
+
+// Returns the listener to register in place of `callback`, or undefined to pass it through.
 function prepare(
   target: object,
   typeRaw: unknown,
   callback: object,
   options: unknown,
-  callee: AnyFunction,
-): Callable | undefined {
+): Entry | undefined {
   if (layered && wrappers.has(callback)) return undefined
   const capture = readCapture(options)
   const type = String(typeRaw)
@@ -263,7 +351,7 @@ function prepare(
   if (record !== undefined) {
     const existing = lookup(record, callback, type, capture)
     // The DOM ignores a second registration of the same key: so do we.
-    if (existing !== undefined) return existing.wrapper
+    if (existing !== undefined) return existing.wrapped ? existing : undefined
   }
   const node = currentContext()
   const parent = runningItem()
@@ -281,51 +369,26 @@ function prepare(
     once = Boolean((options as ListenOptions).once)
   }
   if (record === undefined)
-    entries.set(target, (record = { ref: undefined, byCallback: new Map() }))
+    entries.set(
+      target,
+      (record = { ref: undefined, head: undefined, count: 0, byCallback: undefined }),
+    )
   let item: ListenerItem | undefined
   if (owners !== undefined) {
     const ref = record.ref ?? (record.ref = new WeakRef(target))
-    item = new ListenerItem(
-      functionName(
-        typeof callback === 'function'
-          ? callback
-          : (callback as { handleEvent?: unknown }).handleEvent,
-      ),
-      owners,
-      captureCreationStack(owners, callee),
-      ref,
-      type,
-      capture,
-    )
-    item.register(item)
+    item = new ListenerItem(owners, undefined, ref, type, capture)
+    item.registerSelf()
+    preparedItem = item
+    preparedFrames = stackFramesFor(owners)
   }
   const entry = new Entry(record, callback, type, capture, once, item, node, item ?? parent)
   if (node !== undefined || parent !== undefined || once) {
-    const wrapper = makeWrapper(entry)
-    entry.wrapper = wrapper
-    if (layered) wrappers.add(wrapper)
+    entry.wrapped = true
+    if (layered) wrappers.add(entry)
   }
   remember(entry)
   if (signal !== undefined) onAbort(signal, entry)
-  return entry.wrapper
-}
-
-// Calls what the patch replaced with the caller's arguments, the listener possibly replaced.
-function forward(
-  patch: Patch,
-  self: unknown,
-  args: IArguments,
-  type: unknown,
-  listener: unknown,
-  options: unknown,
-): unknown {
-  const previous = patch.previous as Listen
-  const count = args.length
-  if (count === 2) return Reflect.apply(previous, self, [type, listener])
-  if (count === 3) return Reflect.apply(previous, self, [type, listener, options])
-  const copy = Array.prototype.slice.call(args) as unknown[]
-  if (count > 1) copy[1] = listener
-  return Reflect.apply(previous, self, copy)
+  return entry.wrapped ? entry : undefined
 }
 
 function patchAdd(holder: object | undefined): boolean {
@@ -344,15 +407,44 @@ function patchAdd(holder: object | undefined): boolean {
         (typeof callback === 'function' || typeof callback === 'object')
       ) {
         try {
-          const wrapper = prepare(this, type, callback, options, addEventListener)
-          if (wrapper !== undefined) listener = wrapper
+          const entry = prepare(this, type, callback, options)
+          if (entry !== undefined) listener = entry
+          const item = preparedItem
+          if (item !== undefined && preparedFrames !== 0) {
+            // Captured here, in the patched function itself, and not in a helper: V8 walks every
+            // frame above the cut-off, and each frame it skips costs about as much as one it keeps.
+            const limit = errorConstructor.stackTraceLimit
+            errorConstructor.stackTraceLimit = preparedFrames
+            try {
+              const holder: StackHolder = {}
+              if (captureStackTrace === undefined)
+                item.stack = captureCreationStack(item.owners, addEventListener)
+              else {
+                captureStackTrace(holder, addEventListener)
+                item.stack = holder
+              }
+            } finally {
+              errorConstructor.stackTraceLimit = limit
+            }
+          }
         } catch (error) {
           fault(error)
           listener = callback
         }
+        preparedItem = undefined
+        preparedFrames = 0
       }
+      // Forwarded with the caller's count of arguments (arity errors stay the native ones); the
+      // common arities through `call`, and `arguments` only read by index, never passed on, so V8
+      // need not allocate it.
+      const previous = patch.previous as Listen
+      const count = arguments.length
+      if (count === 2) return previous.call(this, type, listener)
+      if (count === 3) return previous.call(this, type, listener, options)
+      const list: unknown[] = []
       // eslint-disable-next-line prefer-rest-params
-      return forward(patch, this, arguments, type, listener, options)
+      for (let i = 0; i < count; i++) list.push(i === 1 ? listener : arguments[i])
+      return Reflect.apply(previous, this, list)
     }
     return keepIdentity(addEventListener, original)
   })
@@ -375,15 +467,24 @@ function patchRemove(holder: object | undefined): void {
           const entry = take(record, callback, String(type), readCapture(options))
           if (entry !== undefined) {
             entry.item?.complete()
-            if (entry.wrapper !== undefined) listener = entry.wrapper
+            if (entry.wrapped) listener = entry
           }
         } catch (error) {
           fault(error)
           listener = callback
         }
       }
+      // Forwarded with the caller's count of arguments (arity errors stay the native ones); the
+      // common arities through `call`, and `arguments` only read by index, never passed on, so V8
+      // need not allocate it.
+      const previous = patch.previous as Listen
+      const count = arguments.length
+      if (count === 2) return previous.call(this, type, listener)
+      if (count === 3) return previous.call(this, type, listener, options)
+      const list: unknown[] = []
       // eslint-disable-next-line prefer-rest-params
-      return forward(patch, this, arguments, type, listener, options)
+      for (let i = 0; i < count; i++) list.push(i === 1 ? listener : arguments[i])
+      return Reflect.apply(previous, this, list)
     }, original),
   )
   if (defined !== undefined) defined.keep = keepWhileWrapped

@@ -1,4 +1,4 @@
-import type { BrowserTaskKind, StackFrame } from '../shared/model.js'
+import type { BrowserTaskKind, LeakedTaskData, StackFrame } from '../shared/model.js'
 import type { ResolvedTaskOptions } from '../shared/options.js'
 import { LeakedTask } from '../shared/report.js'
 import { userFrames } from '../shared/stack.js'
@@ -13,13 +13,21 @@ import { ContextBoundSession } from './context.js'
 import { perfNow, sleep } from './natives.js'
 import { browserPlatformHooks, isUserFrame } from './platform.js'
 import { activeWorkerScopeCount } from './workers.js'
-import { globalOwners, type Owner, type OwnerState, type TrackedItem } from './registry.js'
+import {
+  globalOwners,
+  ownersChanged,
+  PendingItems,
+  unkeyedItemCount,
+  type Owner,
+  type OwnerState,
+  type TrackedItem,
+} from './registry.js'
 import { CHANNEL_KINDS } from './channels.js'
 import { LISTENER_KINDS } from './listeners.js'
 import { OBSERVER_KINDS } from './observers.js'
 import { installPromisePatch, PROMISE_KINDS, uninstallPromisePatch } from './promises.js'
 import { REQUEST_KINDS } from './requests.js'
-import { installObjectPatches, objectRegistrySize, uninstallObjectPatches } from './track.js'
+import { installObjectPatches, uninstallObjectPatches } from './track.js'
 import {
   frameRegistry,
   idleRegistry,
@@ -33,7 +41,7 @@ const openSessions = new Set<BrowserTaskSession>()
 
 class BrowserTaskSession extends ContextBoundSession implements TaskSession, Owner {
   readonly options: ResolvedTaskOptions
-  readonly items: Set<TrackedItem> = new Set()
+  readonly items: PendingItems = new PendingItems()
   state: OwnerState = 'open'
 
   constructor(options: ResolvedTaskOptions) {
@@ -46,6 +54,7 @@ class BrowserTaskSession extends ContextBoundSession implements TaskSession, Own
     }
     if (options.kinds.has('promise')) installPromisePatch()
     if (options.attribution === 'global') globalOwners.push(this)
+    ownersChanged()
   }
 
   close(): void {
@@ -53,13 +62,15 @@ class BrowserTaskSession extends ContextBoundSession implements TaskSession, Own
     this.state = 'closed'
     const index = globalOwners.indexOf(this)
     if (index !== -1) globalOwners.splice(index, 1)
+    ownersChanged()
   }
 
   dispose(): void {
     this.close()
     if (this.state === 'disposed') return
     this.state = 'disposed'
-    for (const item of this.items) item.release(this)
+    ownersChanged()
+    for (const item of this.items.pending()) item.release(this)
     this.items.clear()
     openSessions.delete(this)
     if (openSessions.size === 0) {
@@ -75,16 +86,24 @@ class BrowserTaskSession extends ContextBoundSession implements TaskSession, Own
   }
 
   pending(): readonly PendingTask[] {
-    const result: PendingTask[] = []
-    for (const item of this.items) {
+    return this.liveItems().map((item) => new BrowserPendingTask(item, this.options))
+  }
+
+  liveItems(): TrackedItem[] {
+    const result: TrackedItem[] = []
+    for (const item of this.items.pending()) {
       // A listener whose target was collected, a socket the server closed: not a leak.
       if (item.alive !== undefined && !item.alive()) {
         item.complete()
         continue
       }
-      result.push(new BrowserPendingTask(item, this.options))
+      result.push(item)
     }
     return result
+  }
+
+  taskData(item: TrackedItem): LeakedTaskData {
+    return leakedTask(item, this.options).toJSON()
   }
 }
 
@@ -110,22 +129,33 @@ class BrowserPendingTask implements PendingTask {
   }
 
   toLeakedTask(): LeakedTask {
-    const item = this.#item
-    const withStack = this.#options.creationStacks && item.stack !== undefined
-    const detail = item.describe?.() ?? item.detail
-    return new LeakedTask(
-      {
-        id: typeof item.id === 'number' ? item.id : item.serial,
-        kind: item.kind,
-        name: item.name,
-        state: item.state,
-        createdAt: item.createdAt,
-        ...(detail === undefined ? {} : { detail }),
-        ...(withStack ? { creationStack: creationFrames(item, this.#options.stackFrames) } : {}),
-      },
-      () => item.cancel(),
-    )
+    return leakedTask(this.#item, this.#options)
   }
+}
+
+/**
+ * An item's report id: timers and frames keep the handle the page got, everything else gets its
+ * serial number, so ids are unique per kind.
+ */
+export function itemId(item: TrackedItem): number {
+  return typeof item.id === 'number' ? item.id : item.serial
+}
+
+function leakedTask(item: TrackedItem, options: ResolvedTaskOptions): LeakedTask {
+  const withStack = options.creationStacks && item.stack !== undefined
+  const detail = item.describe?.() ?? item.detail
+  return new LeakedTask(
+    {
+      id: itemId(item),
+      kind: item.kind,
+      name: item.name,
+      state: item.state,
+      createdAt: item.createdAt,
+      ...(detail === undefined ? {} : { detail }),
+      ...(withStack ? { creationStack: creationFrames(item, options.stackFrames) } : {}),
+    },
+    () => item.cancel(),
+  )
 }
 
 /**
@@ -138,7 +168,7 @@ export function activeScopeCount(): number {
 
 /** Pending items in the id registries (tests: completed work must not accumulate). */
 export function registrySize(): number {
-  return timerRegistry.size + frameRegistry.size + idleRegistry.size + objectRegistrySize()
+  return timerRegistry.size + frameRegistry.size + idleRegistry.size + unkeyedItemCount()
 }
 
 /** Every kind this global can track; 'promise' is opt-in (see promises.ts). */
@@ -165,10 +195,17 @@ const browserTaskPlatform: TaskPlatform = {
 
 export const noTaskLeaks: TaskDetector = createTaskDetector(browserTaskPlatform)
 
-/**
- * A tracking session with no scope around it (the agent's live registry): it installs the patches
- * like a scope, `pending()` reads what it owns right now, `dispose()` lets everything go.
- */
-export function openTaskSession(options: ResolvedTaskOptions): TaskSession {
+/** A tracking session with no scope around it: the agent's live registry. */
+export interface LiveTaskSession {
+  /** Items pending now (collected targets and closed connections dropped). */
+  liveItems(): TrackedItem[]
+  /** An item as report data (creation stack formatted now). */
+  taskData(item: TrackedItem): LeakedTaskData
+  /** Lets everything go; the patches leave with the last session. */
+  dispose(): void
+}
+
+/** Opens a session that installs the patches like a scope and never ends by itself. */
+export function openLiveTaskSession(options: ResolvedTaskOptions): LiveTaskSession {
   return new BrowserTaskSession(options)
 }

@@ -4,11 +4,19 @@
 // with globalThis as `this`.
 import type { BrowserTaskKind, TaskState } from '../shared/model.js'
 import { reportInternalFault } from '../shared/scope.js'
-import { callInContext, currentContext, runningItem } from './context.js'
+import { callInContext, currentContext, runningItem, type ContextNode } from './context.js'
 import type { StackHolder } from '../shared/stack.js'
-import { globals, natives, perfNow, type Native, type TimerKey } from './natives.js'
+import {
+  captureStackTrace,
+  errorConstructor,
+  globals,
+  natives,
+  perfNow,
+  type Native,
+  type TimerKey,
+} from './natives.js'
 import { browserPlatformHooks } from './platform.js'
-import { captureCreationStack, ownersFor, TrackedItem } from './registry.js'
+import { captureCreationStack, ownersFor, stackFramesFor, TrackedItem } from './registry.js'
 
 type Callable = (...args: unknown[]) => unknown
 
@@ -74,41 +82,21 @@ function timeCallback(
   }
 }
 
-interface Prepared {
-  wrapper: Callable
-  item: TrackedItem | undefined
-}
+// The item prepare() created for the call in progress and the frames of creation stack it wants
+// (module slots, not a returned object: no allocation per call).
+let prepared: TrackedItem | undefined
+let preparedFrames = 0
 
-// Returns undefined when nothing needs tracking and there is no context to carry.
-function prepare(
-  kind: BrowserTaskKind,
-  once: boolean,
+// The function the wrapper of one scheduled callback runs: it carries the context the callback
+// was scheduled in, and the item (or the running item it continues) for what the callback starts.
+function makeWrapper(
   callback: Callable,
-  patched: Callable,
-  registry: Map<unknown, TrackedItem>,
-  clearPatch: Patch,
-): Prepared | undefined {
-  const node = currentContext()
-  const parent = runningItem()
-  const owners = ownersFor(kind, node, parent)
-  if (owners === undefined && node === undefined && parent === undefined) return undefined
-  let item: TrackedItem | undefined
-  if (owners !== undefined) {
-    const clear = target(clearPatch)
-    const state: TaskState = once ? 'scheduled' : 'repeating'
-    item = new TrackedItem(
-      kind,
-      callbackName(callback),
-      state,
-      Date.now(),
-      owners,
-      captureCreationStack(owners, patched),
-      registry,
-      (id) => void Reflect.apply(clear, globalThis, [id]),
-    )
-  }
-  const carried = item ?? parent
-  const wrapper = function (this: unknown, ...args: unknown[]): unknown {
+  node: ContextNode | undefined,
+  carried: TrackedItem | undefined,
+  item: TrackedItem | undefined,
+  once: boolean,
+): Callable {
+  return function (this: unknown, ...args: unknown[]): unknown {
     if (once && item !== undefined) {
       try {
         item.complete()
@@ -125,7 +113,38 @@ function prepare(
       timeCallback(timer, callback, item, start)
     }
   }
-  return { wrapper, item }
+}
+
+// Returns the wrapper to schedule in place of `callback` (its item, if tracked, in `prepared`),
+// or undefined when nothing needs tracking and there is no context to carry.
+function prepare(
+  kind: BrowserTaskKind,
+  once: boolean,
+  callback: Callable,
+  registry: Map<unknown, TrackedItem>,
+  clear: (id: unknown) => void,
+): Callable | undefined {
+  const node = currentContext()
+  const parent = runningItem()
+  const owners = ownersFor(kind, node, parent)
+  if (owners === undefined && node === undefined && parent === undefined) return undefined
+  let item: TrackedItem | undefined
+  if (owners !== undefined) {
+    const state: TaskState = once ? 'scheduled' : 'repeating'
+    item = new TrackedItem(
+      kind,
+      callbackName(callback),
+      state,
+      Date.now(),
+      owners,
+      undefined,
+      registry,
+      clear,
+    )
+    preparedFrames = stackFramesFor(owners)
+  }
+  prepared = item
+  return makeWrapper(callback, node, item ?? parent, item, once)
 }
 
 function schedulePatch(
@@ -137,25 +156,62 @@ function schedulePatch(
 ): Patch | undefined {
   const native = natives[key]
   if (native === undefined) return undefined
-  const patched = function (this: unknown, ...args: unknown[]): unknown {
-    const callback = args[0]
+  // One cancel function per kind, shared by its items; it calls whatever the clear patch
+  // delegates to at the time of the cancel.
+  const clear = (id: unknown): void => void target(clearPatch).call(globalThis, id)
+  const patched = function (this: unknown, callback: unknown, delay: unknown): unknown {
+    const count = arguments.length
+    let scheduled = callback
     let item: TrackedItem | undefined
     // String handlers (`setTimeout('code')`) and invalid callbacks pass through untracked, so
     // the native keeps its own behaviour and errors.
     if (typeof callback === 'function') {
       try {
-        const prepared = prepare(kind, once, callback as Callable, patched, registry, clearPatch)
-        if (prepared !== undefined) {
-          args[0] = prepared.wrapper
-          item = prepared.item
+        const wrapper = prepare(kind, once, callback as Callable, registry, clear)
+        if (wrapper !== undefined) {
+          scheduled = wrapper
+          item = prepared
+          prepared = undefined
+          if (item !== undefined && preparedFrames !== 0) {
+            // Captured here, in the patched function itself, and not in a helper: V8 walks every
+            // frame above the cut-off, and each frame it skips costs about as much as one it keeps.
+            const limit = errorConstructor.stackTraceLimit
+            errorConstructor.stackTraceLimit = preparedFrames
+            try {
+              const holder: StackHolder = {}
+              if (captureStackTrace === undefined)
+                item.stack = captureCreationStack(item.owners, patched)
+              else {
+                captureStackTrace(holder, patched)
+                item.stack = holder
+              }
+            } finally {
+              errorConstructor.stackTraceLimit = limit
+            }
+          }
         }
       } catch (error) {
         fault(error)
-        args[0] = callback
+        prepared = undefined
+        scheduled = callback
         item = undefined
       }
+      preparedFrames = 0
     }
-    const id = Reflect.apply(target(patch), globalThis, args)
+    // The common arities go through `call` (no argument array); the count of arguments is kept,
+    // so arity errors stay the native ones.
+    const fn = target(patch)
+    let id: unknown
+    if (count === 2) id = fn.call(globalThis, scheduled, delay)
+    else if (count === 1) id = fn.call(globalThis, scheduled)
+    else {
+      // Other arities: the arguments read by index, never passed on, so V8 need not allocate an
+      // arguments object on the common path.
+      const list: unknown[] = count === 0 ? [] : [scheduled]
+      // eslint-disable-next-line prefer-rest-params
+      for (let i = 1; i < count; i++) list.push(arguments[i])
+      id = Reflect.apply(fn, globalThis, list)
+    }
     if (item !== undefined) {
       try {
         item.register(id)
@@ -173,11 +229,20 @@ function schedulePatch(
 function clearPatchFor(key: TimerKey, registry: Map<unknown, TrackedItem>): Patch | undefined {
   const native = natives[key]
   if (native === undefined) return undefined
-  const patched = function (this: unknown, ...args: unknown[]): unknown {
-    const result = Reflect.apply(target(patch), globalThis, args)
+  const patched = function (this: unknown, id: unknown): unknown {
+    const count = arguments.length
+    const fn = target(patch)
+    let result: unknown
+    if (count === 1) result = fn.call(globalThis, id)
+    else {
+      const list: unknown[] = count === 0 ? [] : [id]
+      // eslint-disable-next-line prefer-rest-params
+      for (let i = 1; i < count; i++) list.push(arguments[i])
+      result = Reflect.apply(fn, globalThis, list)
+    }
     if (registry.size !== 0) {
       try {
-        registry.get(args[0])?.complete()
+        registry.get(id)?.complete()
       } catch (error) {
         fault(error)
       }

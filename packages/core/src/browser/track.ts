@@ -1,16 +1,13 @@
 // Shared machinery of the object-keyed kinds (listeners, observers, connections, requests,
-// promises, posted tasks): one registry of pending items keyed by the item itself, a helper that
-// creates an item for the current context, and reversible patches of globals and prototype
-// members. Like the timer patches, these are installed only while a scope is open and delegate to
+// promises, posted tasks): a helper that creates an item for the current context (such items are
+// found through their own objects, so they have no id registry), and reversible patches of
+// globals and prototype members. Like the timer patches, these are installed only while a scope is open and delegate to
 // whatever they replaced, so a patch installed by someone else earlier keeps working.
 import type { BrowserTaskKind, TaskState } from '../shared/model.js'
 import { reportInternalFault } from '../shared/scope.js'
 import { currentContext, runningItem } from './context.js'
 import { browserPlatformHooks } from './platform.js'
 import { captureCreationStack, ownersFor, TrackedItem } from './registry.js'
-
-/** Pending items of the object-keyed kinds (items hold their targets weakly). */
-export const objectRegistry: Map<unknown, TrackedItem> = new Map()
 
 export type AnyFunction = (...args: never[]) => unknown
 export type Callable = (this: unknown, ...args: unknown[]) => unknown
@@ -48,11 +45,11 @@ export function trackItem(
     Date.now(),
     owners,
     captureCreationStack(owners, callee),
-    objectRegistry,
+    undefined,
     cancel,
   )
   item.detail = detail
-  item.register(item)
+  item.registerSelf()
   return item
 }
 
@@ -112,12 +109,6 @@ export function uninstallObjectPatches(): void {
     if (patch.keep?.() === true) continue
     if (patch.holder[patch.key] === patch.patched) patch.holder[patch.key] = patch.previous
   }
-  objectRegistry.clear()
-}
-
-/** Number of object-keyed items pending (tests: completed work must not accumulate). */
-export function objectRegistrySize(): number {
-  return objectRegistry.size
 }
 
 /** A short description of an event target: `window`, `document`, `<button#save.primary>`. */

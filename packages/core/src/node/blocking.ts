@@ -40,6 +40,12 @@ const nativeSetInterval: typeof timers.setInterval = timers.setInterval
 const nativeClearInterval: typeof timers.clearInterval = timers.clearInterval
 const timeOrigin = performance.timeOrigin
 
+/**
+ * A stretch in which the process used less CPU than this share of it, with no JavaScript frame
+ * of the program running, was the machine's doing (the process was not scheduled: a loaded
+ * machine, SIGSTOP, a paused VM), not the program's.
+ */
+const STARVED_CPU_SHARE = 0.25
 /** A reply slower than this means the thread sat in native code that V8 cannot interrupt. */
 const NATIVE_LATENCY_MS = 40
 /** How long a scope's end waits for a stack still on its way. */
@@ -57,6 +63,10 @@ interface BlockRecord {
   readonly duration: number
   stack: string | undefined
   latency: number | undefined
+  /** CPU milliseconds the process used during the stretch. */
+  readonly cpu: number
+  /** The watchdog was running when the stretch began (a stack was possible). */
+  readonly watched: boolean
   note: string | undefined
   /** The watchdog was taking a stack for it when the block ended. */
   awaitingStack: boolean
@@ -86,6 +96,7 @@ class Monitor {
   readonly #awaiting: BlockRecord[] = []
   #interval = 0
   #previous = monotonicNow()
+  #previousCpu = process.cpuUsage()
   // True when the previous beat fell exactly at a stretch boundary (a marker).
   #previousExact = true
   #timer: ReturnType<typeof timers.setInterval> | undefined
@@ -195,6 +206,7 @@ class Monitor {
     }
     this.#interval = interval
     this.#previous = monotonicNow()
+    this.#previousCpu = process.cpuUsage()
     this.#previousExact = true
     this.#timer = asLeakscope(() => nativeSetInterval(() => this.#onBeat(), interval))
     this.#timer.unref()
@@ -218,7 +230,11 @@ class Monitor {
     const now = monotonicNow()
     const gap = now - this.#previous
     const duration = this.#previousExact ? gap : gap - this.#interval / 2
+    const cpuNow = process.cpuUsage()
+    const cpu =
+      (cpuNow.user - this.#previousCpu.user + cpuNow.system - this.#previousCpu.system) / 1000
     this.#previous = now
+    this.#previousCpu = cpuNow
     this.#previousExact = exact
     const control = this.#control
     const seq = Atomics.load(control, CONTROL.beat)
@@ -227,11 +243,11 @@ class Monitor {
     for (const session of this.sessions)
       if (session.seen(now - duration, now) > session.options.threshold)
         longest = Math.max(longest, duration)
-    if (longest > 0) this.#record(seq, now - duration, duration)
+    if (longest > 0) this.#record(seq, now - duration, duration, cpu)
     if (this.#awaiting.length > 0) this.#collectLateStacks()
   }
 
-  #record(seq: number, start: number, duration: number): void {
+  #record(seq: number, start: number, duration: number, cpu: number): void {
     const block: BlockRecord = {
       id: ++blockSerial,
       seq,
@@ -239,6 +255,8 @@ class Monitor {
       duration,
       stack: undefined,
       latency: undefined,
+      cpu,
+      watched: this.#state === 'ready',
       note: undefined,
       awaitingStack: false,
     }
@@ -370,12 +388,12 @@ class NodeBlockingSession implements BlockingSession {
     }
     if (!blocks.some((block) => block.awaitingStack)) {
       release()
-      return blocks.map((block) => toBlock(block, this))
+      return toBlocks(blocks, this)
     }
     return this.#waitForStacks(owner, blocks).then(
       () => {
         release()
-        return blocks.map((block) => toBlock(block, this))
+        return toBlocks(blocks, this)
       },
       (error: unknown) => {
         release()
@@ -411,15 +429,39 @@ function frameFilter(frame: StackFrame): boolean {
   return frame.url !== '<anonymous>' && isUserFrame(frame)
 }
 
-function toBlock(record: BlockRecord, session: NodeBlockingSession): EventLoopBlock {
+function toBlocks(records: readonly BlockRecord[], session: NodeBlockingSession): EventLoopBlock[] {
+  const blocks: EventLoopBlock[] = []
+  for (const record of records) {
+    const block = toBlock(record, session)
+    if (block !== undefined) blocks.push(block)
+  }
+  return blocks
+}
+
+/** The block, or undefined when the stretch was the machine's, not the program's (see above). */
+function toBlock(record: BlockRecord, session: NodeBlockingSession): EventLoopBlock | undefined {
   // A stretch that began before the scope opened counts from the opening.
   const start = Math.max(record.start, session.openedAt)
   const duration = record.start + record.duration - start
   let frames: StackFrame[] | undefined
+  let userFrames = 0
   if (record.stack !== undefined) {
     const all = parseStack(record.stack).map(plainName)
     frames = all.filter(frameFilter)
+    userFrames = frames.length
     if (frames.length === 0) frames = all.filter((frame) => frame.url !== '<anonymous>')
+  }
+  // Sleeping in native code (execSync, Atomics.wait) also uses no CPU, but its stack names the
+  // program's caller; a watchdog still starting could not have taken one, so it proves nothing.
+  // A stack with no frame at all was taken with the thread idle in the event loop: whatever
+  // delayed the heartbeat, it was not JavaScript.
+  const idle = frames !== undefined && frames.length === 0
+  if (
+    record.watched &&
+    userFrames === 0 &&
+    (idle || record.cpu < STARVED_CPU_SHARE * record.duration)
+  ) {
+    return undefined
   }
   const top = frames?.[0]
   return new EventLoopBlock({

@@ -15,6 +15,7 @@ export {
   formatFrames,
   parseStack,
   reportData,
+  sourceLocation,
 } from '../shared/index.js'
 export type {
   Action,

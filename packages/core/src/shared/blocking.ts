@@ -60,6 +60,7 @@ export class EventLoopBlockingScope extends LeakScope<EventLoopBlock> {
 
 const blockingPolicy = {
   detector: 'noEventLoopBlocking',
+  kind: 'blocking' as const,
   code: 'LEAKSCOPE_EVENT_LOOP_BLOCK',
   makeError: (blocks: readonly EventLoopBlock[]): EventLoopBlockError =>
     new EventLoopBlockError(blocks),
@@ -76,17 +77,4 @@ export function createBlockingDetector(platform: BlockingPlatform): BlockingDete
       resolveBlockingOptions('noEventLoopBlocking', options),
     (resolved: ResolvedBlockingOptions) => new EventLoopBlockingScope(resolved, platform),
   )
-}
-
-/** Turns a character offset into 1-based line and column. */
-export function lineAndColumn(text: string, offset: number): { line: number; column: number } {
-  let line = 1
-  let lineStart = 0
-  const end = Math.min(offset, text.length)
-  for (let index = text.indexOf('\n'); index !== -1 && index < end;) {
-    line++
-    lineStart = index + 1
-    index = text.indexOf('\n', lineStart)
-  }
-  return { line, column: end - lineStart + 1 }
 }

@@ -34,6 +34,7 @@ export {
   reportData,
 } from './report.js'
 export { formatFrames, parseStack } from './stack.js'
+export { sourceLocation } from './source.js'
 export type { Detector, DetectorStatics } from './scope.js'
 export type { TaskDetector, TaskLeakScope } from './tasks.js'
 export type { BlockingDetector, EventLoopBlockingScope } from './blocking.js'

@@ -1,3 +1,4 @@
+import { REPORT_MODEL_VERSION, type DetectorName, type LeakReportData } from './model.js'
 import type { ResolvedCommonOptions } from './options.js'
 import type { LeakError } from './report.js'
 
@@ -5,6 +6,11 @@ import type { LeakError } from './report.js'
 export interface PlatformHooks {
   /** Node: `process.emitWarning` with type `LeakscopeWarning`; browsers: `console.warn`. */
   warn(message: string, code: string): void
+  /**
+   * Every ended scope's report, clean or not (browsers: handed to an injected leakscope agent,
+   * so the DevTools panel shows the page's own scopes). Absent where nobody listens.
+   */
+  ended?(report: LeakReportData, detector: string): void
 }
 
 let faultReported = false
@@ -29,6 +35,8 @@ export function reportInternalFault(platform: PlatformHooks, error: unknown): vo
 
 export interface FindingsPolicy<F> {
   detector: string
+  /** The report model's name for this detector. */
+  kind: DetectorName
   code: string
   makeError(findings: readonly F[]): LeakError
   /** Stops one finding (clear, close, terminate); undefined when the detector cannot. */
@@ -110,15 +118,25 @@ export abstract class LeakScope<F> {
       },
     )
     return this.#collected.then((list) => {
-      this.#act(list, bodyFailed, bodyError)
+      const error = list.length === 0 ? undefined : this.#policy.makeError(list)
+      this.#publish(error)
+      if (error !== undefined) this.#act(list, error, bodyFailed, bodyError)
       return list
     })
   }
 
-  #act(findings: readonly F[], bodyFailed: boolean, bodyError: unknown): void {
-    if (findings.length === 0) return
+  #publish(error: LeakError | undefined): void {
+    const ended = this.#platform.ended
+    if (ended === undefined) return
+    try {
+      ended(error?.toJSON() ?? emptyReport(this.#policy.kind), this.#policy.detector)
+    } catch (failure) {
+      reportInternalFault(this.#platform, failure)
+    }
+  }
+
+  #act(findings: readonly F[], error: LeakError, bodyFailed: boolean, bodyError: unknown): void {
     const { action, logger } = this.#options
-    const error = this.#policy.makeError(findings)
     if (action === 'throw' && !bodyFailed) throw error
     if (bodyFailed) attachReport(bodyError, error)
     if (action === 'log') {
@@ -138,6 +156,10 @@ export abstract class LeakScope<F> {
     }
     this.#platform.warn(error.message, this.#policy.code)
   }
+}
+
+function emptyReport(detector: DetectorName): LeakReportData {
+  return { version: REPORT_MODEL_VERSION, detector, tasks: [], workers: [], blocks: [] }
 }
 
 function cancelQuietly<F>(cancel: (finding: F) => void, finding: F, platform: PlatformHooks): void {

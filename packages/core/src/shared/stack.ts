@@ -46,12 +46,13 @@ export function userFrames(holder: StackHolder, isUserFrame: FrameFilter): Stack
   return parseStack(text).filter(isUserFrame)
 }
 
+// Location first, `url:line:column (function)`: test runners re-parse message lines that look
+// like V8 frames (Playwright matches `at` optional, `fn (url:line:column)` and lines ending in
+// `url:line:column`) and print them a second time as the error's own stack.
 export function formatFrame(frame: StackFrame): string {
-  return `${frame.functionName} (${frame.url}:${frame.line}:${frame.column})`
+  return `${frame.url}:${frame.line}:${frame.column} (${frame.functionName})`
 }
 
-// Lines start with the indent and never with "at ": runners such as Playwright re-parse
-// message lines that look like V8 frames and print them twice.
 export function formatFrames(frames: readonly StackFrame[] | undefined, indent = '    '): string {
   if (frames === undefined || frames.length === 0) return `${indent}(no stack captured)`
   return frames.map((frame) => indent + formatFrame(frame)).join('\n')

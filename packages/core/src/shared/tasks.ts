@@ -32,6 +32,7 @@ export class TaskLeakScope extends TrackingScope<PendingTask, LeakedTask> {
 
 const taskPolicy = {
   detector: 'noTaskLeaks',
+  kind: 'tasks' as const,
   code: 'LEAKSCOPE_TASK_LEAK',
   makeError: (tasks: readonly LeakedTask[]): TaskLeakError => new TaskLeakError(tasks),
   cancel: (task: LeakedTask): void => {

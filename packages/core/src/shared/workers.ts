@@ -33,6 +33,7 @@ export class WorkerLeakScope extends TrackingScope<PendingWorker, LeakedWorker> 
 
 const workerPolicy = {
   detector: 'noWorkerLeaks',
+  kind: 'workers' as const,
   code: 'LEAKSCOPE_WORKER_LEAK',
   makeError: (workers: readonly LeakedWorker[]): WorkerLeakError => new WorkerLeakError(workers),
   cancel: (worker: LeakedWorker): void => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { noTaskLeaks } from 'leakscope'
+import { noTaskLeaks, noWorkerLeaks } from 'leakscope'
 import { quiet, wait } from './helpers.js'
 
 describe("attribution: 'context'", () => {
@@ -91,6 +91,18 @@ describe("attribution: 'context'", () => {
     }
     clearInterval(handle)
     expect((error as { leakedTasks?: { name: string }[] }).leakedTasks?.[0]?.name).toBe('usingPoll')
+  })
+
+  test('a worker scope in the context chain: a timer created in its run() is the task scope’s', async () => {
+    const tasks = noTaskLeaks({ ...quiet, grace: 0 })
+    const workers = noWorkerLeaks({ action: 'throw' })
+    let handle: number | undefined
+    await workers.run(() => {
+      handle = setInterval(function insideWorkerScope() {}, 1000)
+    })
+    const leaks = await tasks.check()
+    clearInterval(handle)
+    expect(leaks.map((t) => t.name)).toEqual(['insideWorkerScope'])
   })
 
   test('known limitation: after a native await the context is lost', async () => {

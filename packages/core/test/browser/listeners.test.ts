@@ -95,6 +95,40 @@ describe('event listeners', () => {
     expect(await outer.check()).toEqual([])
   })
 
+  test('many listeners on one target (past the short list, into the map): keys stay exact', async () => {
+    const scope = noTaskLeaks({ ...quiet, grace: 0 })
+    const target = new EventTarget()
+    const calls: number[] = []
+    const callbacks = Array.from({ length: 20 }, (_, i) => () => void calls.push(i))
+    // Added from a tracked listener's callback, so each is registered through leakscope's entry.
+    target.addEventListener(
+      'setup',
+      () => {
+        for (const callback of callbacks) {
+          target.addEventListener('x', callback)
+          target.addEventListener('x', callback, true)
+          target.addEventListener('x', callback) // the same key again: ignored
+        }
+      },
+      { once: true },
+    )
+    target.dispatchEvent(new Event('setup'))
+    target.dispatchEvent(new Event('x'))
+    expect(calls).toHaveLength(40)
+    // Remove the bubbling key of the even callbacks and the capturing key of every callback.
+    for (const [i, callback] of callbacks.entries()) {
+      if (i % 2 === 0) target.removeEventListener('x', callback)
+      target.removeEventListener('x', callback, { capture: true })
+    }
+    calls.length = 0
+    target.dispatchEvent(new Event('x'))
+    expect(calls).toEqual(callbacks.map((_, i) => i).filter((i) => i % 2 === 1))
+    const leaks = await scope.check()
+    for (const callback of callbacks) target.removeEventListener('x', callback)
+    expect(leaks).toHaveLength(10)
+    expect(leaks.every((t) => t.detail === "'x' on EventTarget")).toBe(true)
+  })
+
   test('argument errors are the native ones', async () => {
     const scope = noTaskLeaks({ action: 'throw', grace: 0 })
     const target = new EventTarget()

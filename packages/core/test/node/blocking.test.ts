@@ -55,7 +55,9 @@ describe('noEventLoopBlocking (Node.js)', { retry: 2 }, () => {
     expect(block!.threshold).toBe(100)
     expect(block!.blockingStack?.map((frame) => frame.functionName)).toContain('blockingWork')
     expect(block!.source?.functionName).toBe('busyWait')
-    expect(block!.formatBlockingStack()).toMatch(/^ {4}busyWait \(/)
+    expect(block!.formatBlockingStack()).toMatch(
+      /^ {4}\S+blocking\.test\.ts:\d+:\d+ \(busyWait\)\n/,
+    )
     expect(JSON.parse(JSON.stringify(block))).toMatchObject({ id: block!.id, threshold: 100 })
     expect(Object.isFrozen(blocks)).toBe(true)
   })

@@ -25,7 +25,8 @@ export const USAGE = `Usage: leakscope run [options] <script> [args...]
 
 Runs a Node.js program with leakscope's three detectors open for the whole run, then reports
 what still kept it alive (with creation stacks), every event-loop block over the threshold
-(with its blocking stack) and leaked workers.
+(with its blocking stack) and leaked workers. <script> is JavaScript (.js, .mjs, .cjs) or, on
+Node.js >= 22.6, TypeScript (.ts, .mts, .cts, run with Node's type stripping).
 
 Options:
   --threshold <ms>   report event-loop blocks longer than this (default 100)

@@ -5,11 +5,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { constants } from 'node:os'
+import type { Readable } from 'node:stream'
 import { parseArgs, UsageError, USAGE, type RunConfig } from './args.js'
 import { formatRunReport, hasFindings } from './format.js'
 import { CONFIG_ENV, REPORT_SIGNAL, type PreloadConfig, type RunReport } from './protocol.js'
 
 const KILL_AFTER_MS = 5_000
+/** The child's file descriptor of the preload's ready pipe (after stdin, stdout, stderr). */
+const READY_FD = 3
 
 function version(): string {
   const manifest = JSON.parse(
@@ -55,12 +58,28 @@ function readReport(
   }
 }
 
+const TYPESCRIPT = /\.[cm]?ts$/
+
+/** Node flags a TypeScript script needs, or a UsageError when this Node cannot run it. */
+function typeScriptFlags(script: string): string[] {
+  if (!TYPESCRIPT.test(script)) return []
+  const stripping = (process.features as { typescript?: unknown }).typescript
+  if (stripping === 'strip' || stripping === 'transform') return []
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number)
+  if (major > 22 || (major === 22 && minor >= 6)) return ['--experimental-strip-types']
+  throw new UsageError(
+    `${script} is TypeScript, which Node.js ${process.versions.node} cannot run (type stripping needs Node.js >= 22.6): compile it to JavaScript first`,
+  )
+}
+
 function run(config: RunConfig): Promise<number> {
   if (!existsSync(config.script)) throw new UsageError(`script not found: ${config.script}`)
+  const nodeFlags = typeScriptFlags(config.script)
   const dir = mkdtempSync(path.join(tmpdir(), 'leakscope-run-'))
   const reportFile = path.join(dir, 'report.json')
   const preload: PreloadConfig = {
     reportFile,
+    readyFd: READY_FD,
     threshold: config.threshold,
     tasks: config.tasks,
     workers: config.workers,
@@ -68,15 +87,25 @@ function run(config: RunConfig): Promise<number> {
   }
   const child = spawn(
     process.execPath,
-    ['--import', new URL('./preload.js', import.meta.url).href, config.script, ...config.args],
+    [
+      ...nodeFlags,
+      '--import',
+      new URL('./preload.js', import.meta.url).href,
+      config.script,
+      ...config.args,
+    ],
     {
-      stdio: 'inherit',
+      // With --json, stdout carries the report alone: the program's own output goes to stderr.
+      stdio: ['inherit', config.json ? 2 : 'inherit', 'inherit', 'pipe'],
       env: { ...process.env, [CONFIG_ENV]: JSON.stringify(preload) },
     },
   )
   let timedOut = false
+  let exited = false
   const timers: NodeJS.Timeout[] = []
-  if (config.timeout > 0) {
+  const ready = child.stdio[READY_FD] as Readable
+  ready.once('data', () => {
+    if (exited || config.timeout <= 0) return
     timers.push(
       setTimeout(() => {
         timedOut = true
@@ -84,7 +113,8 @@ function run(config: RunConfig): Promise<number> {
         timers.push(setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS).unref())
       }, config.timeout),
     )
-  }
+  })
+  ready.resume()
   // Ctrl-C reaches the whole process group: the program reports and exits; we wait for it.
   const ignore = (): void => {}
   const forward = (): void => {
@@ -95,6 +125,7 @@ function run(config: RunConfig): Promise<number> {
   return new Promise((resolve, reject) => {
     child.once('error', reject)
     child.once('exit', (code, signal) => {
+      exited = true
       timers.forEach(clearTimeout)
       process.off('SIGINT', ignore)
       process.off('SIGTERM', forward)

@@ -1,6 +1,6 @@
 // Loaded with `node --import` by `leakscope run`: opens the detectors for the whole program
 // and writes the report file when the program ends, is interrupted, or the CLI's --timeout asks.
-import { writeFileSync } from 'node:fs'
+import { closeSync, writeFileSync, writeSync } from 'node:fs'
 import type { EventLoopBlock, LeakedTask, LeakedWorker } from '../../shared/report.js'
 import { REPORT_MODEL_VERSION } from '../../shared/model.js'
 import { noEventLoopBlocking } from '../blocking.js'
@@ -104,4 +104,10 @@ async function start(config: PreloadConfig): Promise<void> {
     })
   })
   await blocking?.ready
+  try {
+    writeSync(config.readyFd, 'r')
+    closeSync(config.readyFd)
+  } catch {
+    // Started without the CLI's pipe: nothing waits for the signal.
+  }
 }

@@ -9,6 +9,12 @@ export const REPORT_SIGNAL = 'SIGUSR2'
 
 export interface PreloadConfig {
   reportFile: string
+  /**
+   * A pipe the preload writes one byte to, then closes, once the detectors are armed and the
+   * program is about to start: `--timeout` counts from there, not from a loaded machine's
+   * slow process start.
+   */
+  readyFd: number
   threshold: number
   tasks: boolean
   workers: boolean

@@ -1,0 +1,3 @@
+// The worker of the /worker route: counts and posts the count every 100 ms until terminated.
+let count = 0
+setInterval(() => postMessage(++count), 100)
