@@ -6,10 +6,11 @@
 //        shared machine do not inflate; wall: elapsed time)
 // Env: LEAKSCOPE_BENCH_NODE=<path> does the same as --node.
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
+import { writeDocTables } from './lib/output.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const childScript = fileURLToPath(new URL('./child.mjs', import.meta.url))
@@ -356,25 +357,7 @@ function markdown() {
   return lines.join('\n')
 }
 
-const docUrl = new URL('../docs/benchmarks.md', import.meta.url)
-const BEGIN = '<!-- bench/run.mjs: begin -->'
-const END = '<!-- bench/run.mjs: end -->'
-const doc = readFileSync(docUrl, 'utf8')
-if (doc.includes(BEGIN) && doc.includes(END)) {
-  let block = `${BEGIN}\n\n${markdown()}\n\n${END}`
-  try {
-    const prettier = await import('prettier')
-    const options = (await prettier.resolveConfig(fileURLToPath(docUrl))) ?? {}
-    block = (await prettier.format(block, { ...options, parser: 'markdown' })).trimEnd()
-  } catch {
-    // Without Prettier the tables stay as written.
-  }
-  writeFileSync(
-    docUrl,
-    doc.slice(0, doc.indexOf(BEGIN)) + block + doc.slice(doc.indexOf(END) + END.length),
-  )
-  console.log('Updated docs/benchmarks.md')
-}
+await writeDocTables('run.mjs', markdown())
 
 // noEventLoopBlocking: throughput with and without an open blocking scope, anchors, accuracy
 // (bench/blocking.mjs, its own children; results in bench/results/blocking.json).
