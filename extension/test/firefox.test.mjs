@@ -16,6 +16,7 @@ import {
   GECKO_ID,
   firefoxManifest,
 } from '../manifest-firefox.mjs'
+import { findFirefox, smoke } from './firefox-smoke.mjs'
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url))
 const dist = here('../dist-firefox')
@@ -169,3 +170,28 @@ test('addons-linter does report errors (a broken copy of the build fails)', asyn
     rmSync(copy, { recursive: true, force: true })
   }
 })
+
+const firefox = findFirefox()
+test(
+  'in a real Firefox: the add-on installs, and live items, a recording and a navigation reach the panel page',
+  {
+    skip:
+      firefox === undefined
+        ? 'no Firefox here (apt-get install firefox-esr, or FIREFOX_PATH)'
+        : false,
+    timeout: 90_000,
+  },
+  async () => {
+    const result = await smoke({ dist, firefox })
+    console.log(`firefox smoke: Firefox ${result.version}`)
+    assert.equal(result.installed, GECKO_ID)
+    assert.equal(result.agentProtocol, 2, 'the MAIN-world agent runs in the page')
+    assert.equal(result.agent.compatible, true)
+    assert.deepEqual(result.live, [{ kind: 'interval', name: 'poll', line: 2 }])
+    assert.deepEqual(result.recording, [{ kind: 'interval', name: 'leaked' }])
+    // `navigated` needs sender.documentId (Firefox 153); older versions get no such message.
+    if (Number.parseInt(result.version, 10) >= 153)
+      assert.match(result.navigated, /\/app\.html\?next$/)
+    assert.deepEqual(result.errors, [])
+  },
+)
