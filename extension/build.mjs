@@ -1,7 +1,8 @@
 // Builds the unpacked extension into extension/dist/ and zips it (extension/leakscope-extension.zip).
 // With `--firefox`: extension/dist-firefox/ and extension/leakscope-extension-firefox.zip, the
 // same scripts built for Firefox 128 with `platform.js` swapped for `platform-firefox.ts` (the
-// `browser` namespace from webextension-polyfill, bundled) and the manifest of manifest-firefox.mjs.
+// `browser` namespace from webextension-polyfill, bundled), `devtools/panel-path.js` for its
+// `-firefox.ts` twin, and the manifest of manifest-firefox.mjs.
 // Content scripts cannot import anything (MAIN-world scripts are classic scripts), so each one is
 // its own self-contained IIFE; the service worker is one ES module; the DevTools and panel pages
 // are a normal Vite HTML build. The agent is the core's IIFE, copied as is: run the root
@@ -42,6 +43,10 @@ const common = {
         resolve: {
           alias: [
             { find: /^(?:\.\.?\/)+platform\.js$/, replacement: join(src, 'platform-firefox.ts') },
+            {
+              find: /^\.\/panel-path\.js$/,
+              replacement: join(src, 'devtools/panel-path-firefox.ts'),
+            },
           ],
         },
       }

@@ -2,8 +2,9 @@
 // driven over Marionette (no Playwright: it only drives its own patched Firefox). It installs
 // extension/dist-firefox as a temporary add-on, opens a page with a leaking interval, opens the
 // extension's panel page as the tab host (`panel.html?tab=ID`) and returns what reached it:
-// live items, a recording (Start/Stop through the host's connection) and a navigation.
-// The DevTools panel itself is not opened (nothing drives Firefox's DevTools UI headless).
+// live items, a recording (Start/Stop through the host's connection) and a navigation. Then it
+// opens DevTools on the page and checks that the Leakscope panel is there with our panel page;
+// what that panel renders is not read (its document is in the extension process).
 // `node extension/test/firefox-smoke.mjs` prints the result; firefox.test.mjs asserts on it.
 import { Buffer } from 'node:buffer'
 import { spawn } from 'node:child_process'
@@ -124,7 +125,7 @@ export async function smoke({ dist, firefox = findFirefox() }) {
     const portFile = join(profile, 'MarionetteActivePort')
     await until('Marionette', () => (existsSync(portFile) ? true : undefined), 30_000)
     driver = await marionette(Number(readFileSync(portFile, 'utf8')))
-    const result = { firefox }
+    const result = { firefox, uuid: UUID }
     result.version = (
       await driver.command('WebDriver:NewSession', { capabilities: {} })
     ).capabilities.browserVersion
@@ -202,6 +203,45 @@ export async function smoke({ dist, firefox = findFirefox() }) {
       () => received(`return messages.find((m) => m.type === 'navigated')?.url`),
       5000,
     ).catch(() => null)
+    // DevTools on the app's tab: the devtools page adds the panel, whose page must be ours.
+    // (Its document lives in the extension process, out of Marionette's reach: what it renders
+    // is not checked here.)
+    await driver.command('WebDriver:SwitchToWindow', { handle: appTab, focus: true })
+    await driver.command('Marionette:SetContext', { value: 'chrome' })
+    result.devtools = await driver.command('WebDriver:ExecuteAsyncScript', {
+      script: `const done = arguments[arguments.length - 1]
+        const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+        ;(async () => {
+          const { require } = ChromeUtils.importESModule(
+            'resource://devtools/shared/loader/Loader.sys.mjs',
+          )
+          const { gDevTools } = require('devtools/client/framework/devtools')
+          const w = Services.wm.getMostRecentWindow('navigator:browser')
+          const toolbox = await gDevTools.showToolboxForTab(w.gBrowser.tabs[0])
+          let tab
+          for (let i = 0; i < 100 && tab === undefined; i++) {
+            await sleep(100)
+            tab = [...toolbox.doc.querySelectorAll('.devtools-tab')].find((t) =>
+              t.textContent.includes('Leakscope'),
+            )
+          }
+          if (tab === undefined) return done({ tab: null })
+          const id = tab.id.replace(/^toolbox-tab-/, '')
+          await toolbox.selectTool(id)
+          const frame = toolbox.doc.getElementById('toolbox-panel-iframe-' + id)
+          let browser
+          for (let i = 0; i < 100; i++) {
+            browser = frame?.contentDocument?.querySelector('browser')
+            if (browser?.contentTitle === 'Leakscope') break
+            await sleep(100)
+          }
+          done({ tab: tab.textContent, url: browser?.currentURI?.spec ?? null, title: browser?.contentTitle ?? null })
+        })().catch((error) => done({ error: String(error) }))`,
+      args: [],
+      scriptTimeout: 20_000,
+    })
+    await driver.command('Marionette:SetContext', { value: 'content' })
+    await driver.command('WebDriver:SwitchToWindow', { handle: panelTab, focus: true })
     result.errors = await received(
       `return messages.filter((m) => m.type === 'error').map((m) => m.message)`,
     )

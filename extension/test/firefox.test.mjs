@@ -173,7 +173,7 @@ test('addons-linter does report errors (a broken copy of the build fails)', asyn
 
 const firefox = findFirefox()
 test(
-  'in a real Firefox: the add-on installs, and live items, a recording and a navigation reach the panel page',
+  'in a real Firefox: the add-on installs; live items, a recording and a navigation reach the panel page; DevTools shows the panel',
   {
     skip:
       firefox === undefined
@@ -192,6 +192,11 @@ test(
     // `navigated` needs sender.documentId (Firefox 153); older versions get no such message.
     if (Number.parseInt(result.version, 10) >= 153)
       assert.match(result.navigated, /\/app\.html\?next$/)
+    assert.deepEqual(result.devtools, {
+      tab: 'Leakscope',
+      url: `moz-extension://${result.uuid}/panel/panel.html`,
+      title: 'Leakscope',
+    })
     assert.deepEqual(result.errors, [])
   },
 )
