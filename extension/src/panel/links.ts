@@ -46,7 +46,10 @@ export function shortLocation(url: string, line?: number, column?: number): stri
   return `${text(name, 200)}${position}`
 }
 
-export type OpenResource = (url: string, line0: number, column0: number) => void
+/** Opens a location in DevTools; `copies` when the host can only copy it (Firefox). */
+export type OpenResource = ((url: string, line0: number, column0: number) => void) & {
+  readonly copies?: boolean
+}
 
 /**
  * A source location: a button styled as a link calling `open(url, line - 1, column - 1)` when the
@@ -74,7 +77,8 @@ export function sourceLink(
   }
   const link = el('button', 'link location', label)
   link.type = 'button'
-  link.title = hasLine ? `${target}:${line}${hasColumn ? `:${column}` : ''}` : target
+  const where = hasLine ? `${target}:${line}${hasColumn ? `:${column}` : ''}` : target
+  link.title = open.copies === true ? `Copy ${where}` : where
   const line0 = zeroBased(line)
   const column0 = zeroBased(column)
   link.addEventListener('click', (event) => {
