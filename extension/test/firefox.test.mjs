@@ -174,14 +174,13 @@ test('addons-linter does report errors (a broken copy of the build fails)', asyn
 const firefox = findFirefox()
 test(
   'in a real Firefox: the add-on installs; live items, a recording and a navigation reach the panel page; DevTools shows the panel',
-  {
-    skip:
-      firefox === undefined
-        ? 'no Firefox here (apt-get install firefox-esr, or FIREFOX_PATH)'
-        : false,
-    timeout: 90_000,
-  },
+  { timeout: 90_000 },
   async () => {
+    // Like Chromium, a missing Firefox fails the run (never a silent skip).
+    assert.ok(
+      firefox !== undefined,
+      'no Firefox found: apt-get install -y firefox-esr, or set FIREFOX_PATH',
+    )
     const result = await smoke({ dist, firefox })
     console.log(`firefox smoke: Firefox ${result.version}`)
     assert.equal(result.installed, GECKO_ID)
