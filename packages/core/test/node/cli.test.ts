@@ -183,8 +183,8 @@ describe('bad input: one clear line, exit code 2, no stack', () => {
     // One synchronous stretch from the program's start to the end of startService: Node's own
     // start-up work (Node 24 compiles undici for node:http) and the JSON round trip. Its stack
     // is whatever ran when the watchdog looked, half a threshold in.
-    const longest = Math.max(...report.blocks.map((block) => block.duration))
-    expect(longest).toBeGreaterThanOrEqual(300)
+    expect(report.blocks.length).toBeGreaterThan(0)
+    for (const block of report.blocks) expect(block.duration).toBeGreaterThan(100)
     for (const block of report.blocks) expect(block.blockingStack.length).toBeGreaterThan(0)
   })
 
