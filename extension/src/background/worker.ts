@@ -178,7 +178,7 @@ function originOf(url: string | undefined): string | undefined {
 /**
  * Sends each location to a relay of the tab whose document has the script's origin (the top
  * frame's first), where the fetch of the script and its map is same-origin. Locations no relay
- * can read are answered at once, unresolved.
+ * can read (another origin's scripts) are answered at once, unresolved.
  */
 function resolveFrames(state: Tab, panel: chrome.runtime.Port, frames: FrameLocation[]): void {
   const byFrame = new Map<Frame, FrameLocation[]>()
@@ -196,7 +196,8 @@ function resolveFrames(state: Tab, panel: chrome.runtime.Port, frames: FrameLoca
   for (const [frame, locations] of byFrame) {
     toFrame(frame, { type: 'resolve-frames', frames: locations })
   }
-  if (unresolved.length > 0) {
+  // With no relay connected yet (the worker just restarted), say nothing: the panel asks again.
+  if (unresolved.length > 0 && state.frames.size > 0) {
     try {
       panel.postMessage({ type: 'resolved-frames', frames: unresolved } satisfies ToPanel)
     } catch {
