@@ -31,6 +31,7 @@ export default defineConfig(
   {
     ignores: [
       '**/dist/**',
+      'extension/dist-firefox/**',
       '**/node_modules/**',
       '.ci/node24/**',
       'coverage/**',

@@ -15,13 +15,14 @@
 //        [--dist <another dist/ to bench; prints only>]
 //        (run `npm run build` first). Env: CHROMIUM_PATH (default /usr/bin/chromium).
 import { spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import http from 'node:http'
 import os from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright'
 import { build } from 'vite'
+import { writeDocTables, writeResults } from './lib/output.mjs'
 
 function option(name, fallback) {
   const index = process.argv.indexOf(name)
@@ -455,27 +456,7 @@ async function report(loadAtStart, seconds) {
   }
   if (process.argv.includes('--json')) console.log(JSON.stringify(json, null, 2))
   if (distOverride !== undefined) return
-  const resultsDir = new URL('./results/', import.meta.url)
-  mkdirSync(resultsDir, { recursive: true })
-  writeFileSync(new URL('browser.json', resultsDir), `${JSON.stringify(json, null, 2)}\n`)
+  await writeResults('browser', json)
   // docs/benchmarks.md carries the tables between markers; a full run (all modes) rewrites them.
-  const docUrl = new URL('../docs/benchmarks.md', import.meta.url)
-  const BEGIN = '<!-- bench/browser.mjs: begin -->'
-  const END = '<!-- bench/browser.mjs: end -->'
-  const doc = readFileSync(docUrl, 'utf8')
-  if (MODES.length === 3 && doc.includes(BEGIN) && doc.includes(END)) {
-    let block = `${BEGIN}\n\n${table}\n\n${END}`
-    try {
-      const prettier = await import('prettier')
-      const options = (await prettier.resolveConfig(fileURLToPath(docUrl))) ?? {}
-      block = (await prettier.format(block, { ...options, parser: 'markdown' })).trimEnd()
-    } catch {
-      // Prettier is a dev dependency; without it the tables stay as written.
-    }
-    writeFileSync(
-      docUrl,
-      doc.slice(0, doc.indexOf(BEGIN)) + block + doc.slice(doc.indexOf(END) + END.length),
-    )
-    console.log('Updated docs/benchmarks.md')
-  }
+  if (MODES.length === 3) await writeDocTables('browser.mjs', table)
 }

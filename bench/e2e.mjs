@@ -11,12 +11,11 @@
 // medians over rounds and the median of per-round ratios / differences against `none`.
 // Usage: node bench/e2e.mjs [--rounds N] [--loads N]   (run `npm run build` first)
 // Env: CHROMIUM_PATH (default /usr/bin/chromium).
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
-import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright'
 import { agentScriptPath } from 'leakscope/agent'
 import { startPlayground } from '../playground/server.js'
+import { writeDocTables, writeResults } from './lib/output.mjs'
 
 const option = (name, fallback) => {
   const index = process.argv.indexOf(name)
@@ -233,37 +232,6 @@ function table() {
 const text = table()
 console.log(`\n${text}`)
 
-async function prettierFormat(source, parser, file) {
-  try {
-    const prettier = await import('prettier')
-    const options = (await prettier.resolveConfig(file)) ?? {}
-    return await prettier.format(source, { ...options, parser })
-  } catch {
-    // Prettier is a dev dependency; without it the output stays as written.
-    return source
-  }
-}
-
-const resultsFile = fileURLToPath(new URL('./results/e2e.json', import.meta.url))
-mkdirSync(fileURLToPath(new URL('./results/', import.meta.url)), { recursive: true })
-writeFileSync(
-  resultsFile,
-  await prettierFormat(`${JSON.stringify(report, null, 2)}\n`, 'json', resultsFile),
-)
-console.log('\nRaw results: bench/results/e2e.json')
-
-// docs/benchmarks.md carries the tables between these markers; every run rewrites them.
-const docFile = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url))
-const BEGIN = '<!-- bench/e2e.mjs: begin -->'
-const END = '<!-- bench/e2e.mjs: end -->'
-const doc = readFileSync(docFile, 'utf8')
-if (doc.includes(BEGIN) && doc.includes(END)) {
-  const block = (
-    await prettierFormat(`${BEGIN}\n\n${text}\n\n${END}\n`, 'markdown', docFile)
-  ).trimEnd()
-  writeFileSync(
-    docFile,
-    doc.slice(0, doc.indexOf(BEGIN)) + block + doc.slice(doc.indexOf(END) + END.length),
-  )
-  console.log('Updated docs/benchmarks.md')
-}
+await writeResults('e2e', report)
+// docs/benchmarks.md carries the tables between markers; every run rewrites them.
+await writeDocTables('e2e.mjs', text)

@@ -10,12 +10,13 @@
 // Usage: node bench/extension.mjs [--rounds N]   (builds extension/dist if it is missing)
 // Env: CHROMIUM_PATH (default /usr/bin/chromium).
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:http'
 import os from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright'
+import { writeDocTables, writeResults } from './lib/output.mjs'
 
 const option = (name, fallback) => {
   const index = process.argv.indexOf(name)
@@ -228,34 +229,5 @@ const text = [
 ].join('\n')
 console.log(`\n${text}`)
 
-async function prettierFormat(source, parser, file) {
-  try {
-    const prettier = await import('prettier')
-    const options = (await prettier.resolveConfig(file)) ?? {}
-    return await prettier.format(source, { ...options, parser })
-  } catch {
-    return source
-  }
-}
-const resultsFile = fileURLToPath(new URL('./results/extension.json', import.meta.url))
-mkdirSync(fileURLToPath(new URL('./results/', import.meta.url)), { recursive: true })
-writeFileSync(
-  resultsFile,
-  await prettierFormat(`${JSON.stringify(report, null, 2)}\n`, 'json', resultsFile),
-)
-console.log('\nRaw results: bench/results/extension.json')
-
-const docFile = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url))
-const BEGIN = '<!-- bench/extension.mjs: begin -->'
-const END = '<!-- bench/extension.mjs: end -->'
-const doc = readFileSync(docFile, 'utf8')
-if (doc.includes(BEGIN) && doc.includes(END)) {
-  const block = (
-    await prettierFormat(`${BEGIN}\n\n${text}\n\n${END}\n`, 'markdown', docFile)
-  ).trimEnd()
-  writeFileSync(
-    docFile,
-    doc.slice(0, doc.indexOf(BEGIN)) + block + doc.slice(doc.indexOf(END) + END.length),
-  )
-  console.log('Updated docs/benchmarks.md')
-}
+await writeResults('extension', report)
+await writeDocTables('extension.mjs', text)

@@ -2,12 +2,15 @@
 // interleaved (rotated) across rounds, medians and per-round ratios vs native.
 // Usage: node bench/run.mjs [--rounds N] [--node <path to a second Node, e.g. 24>] [--no-node24]
 //        [--no-blocking] [--no-browser] [--no-e2e] [--no-extension] [--no-panel]
+//        [--clock cpu|wall] (default cpu: the child's CPU time, which other processes on a
+//        shared machine do not inflate; wall: elapsed time)
 // Env: LEAKSCOPE_BENCH_NODE=<path> does the same as --node.
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
+import { writeDocTables } from './lib/output.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const childScript = fileURLToPath(new URL('./child.mjs', import.meta.url))
@@ -34,6 +37,8 @@ const childConfig = {
   awaitWarmup: 50_000,
   scopes: 2_000,
   scopeWarmup: 300,
+  blocks: 10,
+  clock: option('--clock') ?? 'cpu',
 }
 
 const LABELS = {
@@ -43,6 +48,10 @@ const LABELS = {
   'timer/scope-stacks-3': '1d open scope, stackFrames: 3',
   'timer/after-scope': '1e leakscope loaded, no scope open',
   'timer/scope-callback': "1i open scope, creationStacks: 'callback'",
+  'timer/scope-stacks-saved': '1j open scope, creation stacks, setTimeout saved before it',
+  'timer/scope-global': "1k open scope, creationStacks: false, attribution: 'global'",
+  'timer/ref-init-hook': '1l reference: bare init-only hook, no leakscope',
+  'timer/ref-capture': '1m reference: bare 10-frame capture in a wrapper',
   'timer/anchor-why-is-node-running': '1f anchor: CallSite array + destroy hook',
   'timer/anchor-jest': '1g anchor: Jest-style init+destroy+Map',
   'timer/anchor-vitest': '1h anchor: Vitest-style formatted stack',
@@ -64,7 +73,12 @@ const secondaryVariants = [
   'timer/scope-no-stacks',
   'timer/scope-stacks',
   'timer/scope-callback',
+  'timer/scope-stacks-saved',
+  'timer/scope-global',
+  'timer/ref-init-hook',
+  'timer/ref-capture',
   'await/native',
+  'await/init-hook',
   'await/scope',
   'end/check',
   'end/run',
@@ -217,15 +231,17 @@ target(
   1.05,
   afterAwait.ratio <= 1.05,
 )
-const scopeAwait = find('await/scope')
-const initHook = find('await/init-hook')
-target(
-  'await-init-only',
-  'await in a scope costs no more than a bare init-only hook (<= 1.1x it)',
-  scopeAwait.median,
-  round1(initHook.median * 1.1),
-  scopeAwait.median <= initHook.median * 1.1,
-)
+for (const runtime of runtimes) {
+  const scopeAwait = find('await/scope', runtime.version)
+  const initHook = find('await/init-hook', runtime.version)
+  target(
+    `${runtime.version} await-init-only`,
+    'await in a scope costs no more than a bare init-only hook (<= 1.1x it)',
+    scopeAwait.median,
+    round1(initHook.median * 1.1),
+    scopeAwait.median <= initHook.median * 1.1,
+  )
+}
 
 // --- output ---
 const pad = (text, width) => String(text).padEnd(width)
@@ -302,7 +318,8 @@ function markdown() {
     '## Machine of the run below',
     '',
     `${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.platform}; ` +
-      `Node ${runtimes.map((r) => r.version).join(' and ')}; ${rounds} rounds; the run took ` +
+      `Node ${runtimes.map((r) => r.version).join(' and ')}; ${rounds} rounds; ` +
+      `${childConfig.clock === 'cpu' ? 'CPU time (scope ends: wall time)' : 'wall time'}, fastest of ${childConfig.blocks} blocks per child; the run took ` +
       `${report.durationSeconds} s (${report.generatedAt.slice(0, 10)}). Load average ` +
       `${machine.loadAverageAtStart[0]} at the start and ${machine.loadAverageAtEnd[0]} at the end, ` +
       `on ${machine.cores} cores${machine.loadAverageAtStart[0] > machine.cores / 2 ? ': the machine was shared, expect noise' : ''}.`,
@@ -340,25 +357,7 @@ function markdown() {
   return lines.join('\n')
 }
 
-const docUrl = new URL('../docs/benchmarks.md', import.meta.url)
-const BEGIN = '<!-- bench/run.mjs: begin -->'
-const END = '<!-- bench/run.mjs: end -->'
-const doc = readFileSync(docUrl, 'utf8')
-if (doc.includes(BEGIN) && doc.includes(END)) {
-  let block = `${BEGIN}\n\n${markdown()}\n\n${END}`
-  try {
-    const prettier = await import('prettier')
-    const options = (await prettier.resolveConfig(fileURLToPath(docUrl))) ?? {}
-    block = (await prettier.format(block, { ...options, parser: 'markdown' })).trimEnd()
-  } catch {
-    // Without Prettier the tables stay as written.
-  }
-  writeFileSync(
-    docUrl,
-    doc.slice(0, doc.indexOf(BEGIN)) + block + doc.slice(doc.indexOf(END) + END.length),
-  )
-  console.log('Updated docs/benchmarks.md')
-}
+await writeDocTables('run.mjs', markdown())
 
 // noEventLoopBlocking: throughput with and without an open blocking scope, anchors, accuracy
 // (bench/blocking.mjs, its own children; results in bench/results/blocking.json).

@@ -1,4 +1,8 @@
 // Builds the unpacked extension into extension/dist/ and zips it (extension/leakscope-extension.zip).
+// With `--firefox`: extension/dist-firefox/ and extension/leakscope-extension-firefox.zip, the
+// same scripts built for Firefox 128 with `platform.js` swapped for `platform-firefox.ts` (the
+// `browser` namespace from webextension-polyfill, bundled), `devtools/panel-path.js` for its
+// `-firefox.ts` twin, and the manifest of manifest-firefox.mjs.
 // Content scripts cannot import anything (MAIN-world scripts are classic scripts), so each one is
 // its own self-contained IIFE; the service worker is one ES module; the DevTools and panel pages
 // are a normal Vite HTML build. The agent is the core's IIFE, copied as is: run the root
@@ -17,10 +21,12 @@ import { fileURLToPath } from 'node:url'
 import { crc32, deflateRawSync } from 'node:zlib'
 import { Buffer } from 'node:buffer'
 import { build } from 'vite'
+import { firefoxManifest } from './manifest-firefox.mjs'
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url))
 const src = here('./src')
-const dist = here('./dist')
+const firefox = process.argv.includes('--firefox')
+const dist = here(firefox ? './dist-firefox' : './dist')
 const agentPath = here('../packages/core/dist/agent/leakscope-agent.iife.js')
 
 if (!existsSync(agentPath)) {
@@ -28,8 +34,25 @@ if (!existsSync(agentPath)) {
   process.exit(1)
 }
 
-const common = { configFile: false, logLevel: 'warn', publicDir: false }
-const target = 'chrome123'
+const common = {
+  configFile: false,
+  logLevel: 'warn',
+  publicDir: false,
+  ...(firefox
+    ? {
+        resolve: {
+          alias: [
+            { find: /^(?:\.\.?\/)+platform\.js$/, replacement: join(src, 'platform-firefox.ts') },
+            {
+              find: /^\.\/panel-path\.js$/,
+              replacement: join(src, 'devtools/panel-path-firefox.ts'),
+            },
+          ],
+        },
+      }
+    : {}),
+}
+const target = firefox ? 'firefox128' : 'chrome123'
 
 rmSync(dist, { recursive: true, force: true })
 
@@ -81,11 +104,12 @@ await build({
 })
 
 copyFileSync(agentPath, join(dist, 'agent.js'))
-const manifest = JSON.parse(readFileSync(join(src, 'manifest.json'), 'utf8'))
+const chromeManifest = JSON.parse(readFileSync(join(src, 'manifest.json'), 'utf8'))
+const manifest = firefox ? firefoxManifest(chromeManifest) : chromeManifest
 manifest.version = JSON.parse(readFileSync(here('./package.json'), 'utf8')).version
 writeFileSync(join(dist, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`)
 
-const zipPath = here('./leakscope-extension.zip')
+const zipPath = here(firefox ? './leakscope-extension-firefox.zip' : './leakscope-extension.zip')
 writeFileSync(zipPath, zip(dist))
 console.log(
   `build:extension: ${relative(process.cwd(), dist)}/ and ${relative(process.cwd(), zipPath)}`,

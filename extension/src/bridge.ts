@@ -34,6 +34,11 @@ export interface PanelHost {
     message(m: ToPanel): void
     status(s: 'connected' | 'disconnected'): void
   }): PanelConnection
+  /**
+   * False where `openResource` cannot open a source viewer (Firefox's DevTools have no
+   * `panels.openResource`): it copies the location instead. Absent means true.
+   */
+  readonly canOpenResource?: boolean
   /** 0-based line and column, like chrome.devtools.panels.openResource. Only http(s)/file URLs. */
   openResource(url: string, line0: number, column0: number): void
 }

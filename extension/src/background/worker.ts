@@ -15,6 +15,7 @@ import {
   type WorkerToRelay,
 } from '../bridge.js'
 import { fromPanel, pageMessage, relayResolved } from '../validate.js'
+import { ext } from '../platform.js'
 
 interface Frame {
   port: chrome.runtime.Port
@@ -35,7 +36,7 @@ interface Tab {
 }
 
 const tabs = new Map<number, Tab>()
-const panelUrl = chrome.runtime.getURL('panel/panel.html')
+const panelUrl = ext.runtime.getURL('panel/panel.html')
 /** Recording replies from every frame are gathered this long into one message. */
 const RECORDING_DEBOUNCE_MS = 50
 
@@ -99,7 +100,7 @@ function reportRecording(state: Tab): void {
 }
 
 function isExtensionPage(sender: chrome.runtime.MessageSender | undefined, page: string): boolean {
-  return sender?.id === chrome.runtime.id && (sender.url ?? '').split(/[?#]/)[0] === page
+  return sender?.id === ext.runtime.id && (sender.url ?? '').split(/[?#]/)[0] === page
 }
 
 function onPanel(port: chrome.runtime.Port): void {
@@ -120,7 +121,7 @@ function onPanel(port: chrome.runtime.Port): void {
       port.postMessage(ready)
       const attach: RelayAttach = { type: 'relay-attach' }
       // Every frame's relay connects (or resubscribes): its hello and first batch follow.
-      chrome.tabs.sendMessage(tabId, attach).catch(() => {
+      ext.tabs.sendMessage(tabId, attach).catch(() => {
         // No relay in the tab (a chrome:// page, or the extension has no access): say so.
         toPanels(state, {
           type: 'error',
@@ -152,7 +153,7 @@ function onPanel(port: chrome.runtime.Port): void {
     }
   })
   port.onDisconnect.addListener(() => {
-    void chrome.runtime.lastError
+    void ext.runtime.lastError
     if (tabId === undefined) return
     const state = tabs.get(tabId)
     if (state === undefined) return
@@ -211,7 +212,7 @@ function onRelay(port: chrome.runtime.Port): void {
   const tabId = sender?.tab?.id
   const frameId = sender?.frameId
   // Relays are this extension's content scripts, in a tab.
-  if (sender?.id !== chrome.runtime.id || tabId === undefined || frameId === undefined) {
+  if (sender?.id !== ext.runtime.id || tabId === undefined || frameId === undefined) {
     port.disconnect()
     return
   }
@@ -279,7 +280,7 @@ function onRelay(port: chrome.runtime.Port): void {
     }
   })
   port.onDisconnect.addListener(() => {
-    void chrome.runtime.lastError
+    void ext.runtime.lastError
     if (state.frames.get(frameId)?.port === port) {
       state.frames.delete(frameId)
       // The frame's document is gone (frame removed, navigated, or in the back/forward cache):
@@ -303,14 +304,14 @@ function emptyBatch(): AgentBatch {
   }
 }
 
-chrome.runtime.onConnect.addListener((port) => {
+ext.runtime.onConnect.addListener((port) => {
   if (port.name === PANEL_PORT) onPanel(port)
   else if (port.name === RELAY_PORT) onRelay(port)
   else port.disconnect()
 })
 
-chrome.runtime.onMessage.addListener((message: unknown, sender, sendResponse) => {
-  if (sender.id !== chrome.runtime.id) return
+ext.runtime.onMessage.addListener((message: unknown, sender, sendResponse) => {
+  if (sender.id !== ext.runtime.id) return
   if ((message as { type?: unknown } | null)?.type !== 'relay-query') return
   const tabId = sender.tab?.id
   const answer: RelayQueryAnswer = {

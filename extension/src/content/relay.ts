@@ -15,6 +15,7 @@ import {
   type RelayToWorker,
 } from '../bridge.js'
 import { LIMITS, controlMessage, frameLocations, pageMessage } from '../validate.js'
+import { ext } from '../platform.js'
 import { resolveLocations } from './resolver.js'
 
 /** Per frame and second: more is dropped (a page's own batching sends about 4 a second). */
@@ -57,7 +58,7 @@ function attach(): void {
     return
   }
   try {
-    port = chrome.runtime.connect({ name: RELAY_PORT })
+    port = ext.runtime.connect({ name: RELAY_PORT })
   } catch {
     // The extension was reloaded or removed: this relay can never talk to it again.
     invalidated = true
@@ -73,7 +74,7 @@ function attach(): void {
     if (valid !== undefined) control(valid)
   })
   current.onDisconnect.addListener(() => {
-    void chrome.runtime.lastError
+    void ext.runtime.lastError
     if (port === current) port = undefined
     // No panel (or the worker stopped): stop the shim's batches until the next attach.
     control({ type: 'unsubscribe' })
@@ -116,7 +117,9 @@ function drop(reason: string, batch: boolean): void {
 
 g.addEventListener('message', (event: MessageEvent) => {
   if (port === undefined) return
-  if ((event.source as unknown) !== g || event.origin !== origin) return
+  // `window`, not `globalThis`: the same object in Chrome's isolated world, but in a Firefox
+  // content script the global is a sandbox and the page's window (event.source) is `window`.
+  if ((event.source as unknown) !== window || event.origin !== origin) return
   const data: unknown = event.data
   if (typeof data !== 'object' || data === null) return
   const envelope = data as { tag?: unknown; v?: unknown; type?: unknown }
@@ -136,8 +139,8 @@ g.addEventListener('message', (event: MessageEvent) => {
   toWorker(valid.message)
 })
 
-chrome.runtime.onMessage.addListener((message: unknown, sender) => {
-  if (sender.id !== chrome.runtime.id) return
+ext.runtime.onMessage.addListener((message: unknown, sender) => {
+  if (sender.id !== ext.runtime.id) return
   if ((message as { type?: unknown } | null)?.type === 'relay-attach') attach()
 })
 
@@ -145,7 +148,7 @@ chrome.runtime.onMessage.addListener((message: unknown, sender) => {
 function query(): void {
   if (invalidated) return
   const message: RelayQuery = { type: 'relay-query' }
-  chrome.runtime.sendMessage(message).then(
+  ext.runtime.sendMessage(message).then(
     (answer: RelayQueryAnswer | undefined) => {
       if (answer?.attached === true) attach()
     },

@@ -1,4 +1,6 @@
 // The DevTools page: runs once per DevTools window and adds the "Leakscope" panel.
-chrome.devtools.panels.create('Leakscope', '', 'panel/panel.html', () => {
+import { panelPagePath } from './panel-path.js'
+
+chrome.devtools.panels.create('Leakscope', '', panelPagePath, () => {
   void chrome.runtime.lastError
 })

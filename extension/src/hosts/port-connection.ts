@@ -10,6 +10,7 @@ import {
   type ToPanel,
   type WorkerToPanel,
 } from '../bridge.js'
+import { ext } from '../platform.js'
 
 const MAX_QUEUED = 20
 const BACKOFF_MS = [0, 100, 250, 500, 1000]
@@ -35,7 +36,7 @@ export function connectPanelPort(
     if (closed) return
     let next: chrome.runtime.Port
     try {
-      next = chrome.runtime.connect({ name: PANEL_PORT })
+      next = ext.runtime.connect({ name: PANEL_PORT })
     } catch {
       // The extension was reloaded or removed: this page is an orphan and cannot recover.
       handlers.status('disconnected')
@@ -54,7 +55,7 @@ export function connectPanelPort(
     })
     next.onDisconnect.addListener(() => {
       // Reading lastError marks it handled (a stopped worker is the normal case here).
-      void chrome.runtime.lastError
+      void ext.runtime.lastError
       port = undefined
       if (ready) handlers.status('disconnected')
       ready = false

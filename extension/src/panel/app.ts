@@ -55,7 +55,10 @@ const VIEWS: { view: View; label: string }[] = [
 export function mountPanel(root: HTMLElement, host: PanelHost): () => void {
   const doc = root.ownerDocument
   doc.documentElement.dataset.theme = host.theme === 'dark' ? 'dark' : 'light'
-  const open: OpenResource = (url, line0, column0) => host.openResource(url, line0, column0)
+  const open: OpenResource = Object.assign(
+    (url: string, line0: number, column0: number) => host.openResource(url, line0, column0),
+    { copies: host.canOpenResource === false },
+  )
   // Source-mapped locations, asked of the page's relays (through the worker) as links need them.
   open.locations = new OriginalLocations((message) => connection?.send(message))
 

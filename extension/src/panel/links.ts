@@ -52,9 +52,12 @@ export function shortLocation(url: string, line?: number, column?: number): stri
   return `${text(name, 200)}${position}`
 }
 
-export interface OpenResource {
-  (url: string, line0: number, column0: number): void
-  /** Where original (source-mapped) locations come from; without it, links stay generated. */
+/**
+ * Opens a location in DevTools; `copies` when the host can only copy it (Firefox). `locations`:
+ * where original (source-mapped) locations come from; without it, links stay generated.
+ */
+export type OpenResource = ((url: string, line0: number, column0: number) => void) & {
+  readonly copies?: boolean
   locations?: OriginalLocations
 }
 
@@ -101,7 +104,9 @@ function generatedLink(
   }
   const link = el('button', 'link location', label)
   link.type = 'button'
-  link.title = hasLine ? `${target}:${line}${hasColumn ? `:${column}` : ''}` : target
+  const where = hasLine ? `${target}:${line}${hasColumn ? `:${column}` : ''}` : target
+  link.title = open.copies === true ? `Copy ${where}` : where
+  link.dataset.location = where
   const line0 = zeroBased(line)
   const column0 = zeroBased(column)
   link.addEventListener('click', (event) => {
@@ -124,12 +129,13 @@ function originalLink(
   const label = shortLocation(url === '' ? '(unknown)' : url, original.line, original.column)
   const name = text(original.name, 300)
   const where = `${url}:${original.line}:${original.column}${name === '' ? '' : ` (${name})`}`
-  const title = `${where}\ngenerated: ${generated.title}`
+  const generatedWhere = generated.dataset.location ?? generated.title
+  const title = `${open.copies === true ? 'Copy ' : ''}${where}\ngenerated: ${generatedWhere}`
   const target = openableUrl(original.url)
   const link = el('button', 'link location original', label)
   link.type = 'button'
   link.title = title
-  link.dataset.generated = generated.title
+  link.dataset.generated = generatedWhere
   const line0 = zeroBased(original.line)
   const column0 = zeroBased(original.column)
   link.addEventListener('click', (event) => {

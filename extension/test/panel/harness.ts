@@ -104,7 +104,13 @@ export async function openPanel(
   context: BrowserContext,
   site: Site,
   appUrl: string | undefined,
-  options: { theme?: 'light' | 'dark'; interval?: number; compatibleOverride?: number } = {},
+  options: {
+    theme?: 'light' | 'dark'
+    interval?: number
+    compatibleOverride?: number
+    /** As the Firefox DevTools host says: links copy the location instead of opening it. */
+    canOpenResource?: boolean
+  } = {},
 ): Promise<PanelHarness> {
   // The panel gets a window of its own: headless Chromium may throttle animation frames in a tab
   // that is not in front to one per second, and both pages need theirs (the panel renders on
@@ -156,13 +162,14 @@ export async function openPanel(
     }
   })
   await panel.addInitScript(
-    ({ theme }) => {
+    ({ theme, canOpenResource }) => {
       const opened: { url: string; line0: number; column0: number }[] = []
       const state: PanelTestState = { opened }
       globalThis.__panelTest = state
       globalThis.__leakscopePanelHost = {
         tabId: 1,
         theme,
+        ...(canOpenResource === undefined ? {} : { canOpenResource }),
         connect(handlers) {
           state.handlers = handlers
           queueMicrotask(() => handlers.status('connected'))
@@ -176,7 +183,7 @@ export async function openPanel(
         },
       }
     },
-    { theme: options.theme ?? 'light' },
+    { theme: options.theme ?? 'light', canOpenResource: options.canOpenResource },
   )
   await panel.goto(`${site.origin}/panel/panel.html`)
   await panel.locator('.panel').waitFor()

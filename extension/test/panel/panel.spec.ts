@@ -49,6 +49,109 @@ test('live list shows an interval with its creation line, and its link opens it 
   await expect(h.panel.locator('.legend-item', { hasText: 'listener' })).toBeVisible()
 })
 
+test('a host that cannot open sources (Firefox) gets links that say they copy', async ({
+  context,
+}) => {
+  const h = await openPanel(context, site, url('/app/live.html'), { canOpenResource: false })
+  const at = position(pages['/app/live.html']!, '// live interval', 'setInterval')
+  const link = h.panel
+    .locator('.live-list .vlist-row', { hasText: 'poll' })
+    .locator('.where button.link')
+  await expect(link).toHaveText(`live.html:${at.line}:${at.column}`)
+  await expect(link).toHaveAttribute(
+    'title',
+    `Copy ${url('/app/live.html')}:${at.line}:${at.column}`,
+  )
+  await link.click()
+  expect(await h.opened()).toEqual([
+    { url: url('/app/live.html'), line0: at.line - 1, column0: at.column - 1 },
+  ])
+})
+
+test('the DevTools host without panels.openResource (Firefox) copies the location', async ({
+  page,
+}) => {
+  // The real createPanelHost() → createDevtoolsHost(), on a stand-in for Firefox's DevTools
+  // namespace: no `panels.openResource`; a port that answers like the worker.
+  await page.addInitScript(() => {
+    const copied: string[] = []
+    Object.assign(globalThis, { __copied: copied })
+    Object.defineProperty(navigator, 'clipboard', {
+      value: { writeText: async (text: string) => void copied.push(text) },
+    })
+    type Listener = (message: unknown) => void
+    const connect = () => {
+      const listeners: Listener[] = []
+      const emit = (message: unknown) => setTimeout(() => listeners.forEach((l) => l(message)))
+      return {
+        onMessage: { addListener: (listener: Listener) => listeners.push(listener) },
+        onDisconnect: { addListener: () => {} },
+        disconnect: () => {},
+        postMessage(message: { type: string }) {
+          if (message.type !== 'panel-init') return
+          emit({ type: 'panel-ready' })
+          emit({
+            type: 'agent',
+            frameId: 0,
+            url: 'https://example.test/',
+            protocol: 2,
+            version: '1',
+            compatible: true,
+          })
+          emit({
+            type: 'batch',
+            frameId: 0,
+            batch: {
+              seq: 1,
+              time: Date.now(),
+              counts: { interval: 1 },
+              added: [
+                {
+                  id: 1,
+                  kind: 'interval',
+                  name: 'poll',
+                  state: 'repeating',
+                  createdAt: Date.now(),
+                  creationStack: [
+                    {
+                      functionName: 'start',
+                      url: 'https://example.test/app.js',
+                      line: 12,
+                      column: 5,
+                    },
+                  ],
+                },
+              ],
+              removed: [],
+              truncated: 0,
+              longFrames: [],
+              reports: [],
+            },
+          })
+        },
+      }
+    }
+    Object.defineProperty(globalThis, 'chrome', {
+      configurable: true,
+      value: {
+        runtime: { connect, lastError: undefined },
+        devtools: { inspectedWindow: { tabId: 7 }, panels: { themeName: 'dark' } },
+      },
+    })
+  })
+  await page.goto(url('/panel/panel.html'))
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark')
+  const link = page
+    .locator('.live-list .vlist-row', { hasText: 'poll' })
+    .locator('.where button.link')
+  await expect(link).toHaveText('app.js:12:5')
+  await expect(link).toHaveAttribute('title', 'Copy https://example.test/app.js:12:5')
+  await link.click()
+  await expect
+    .poll(() => page.evaluate(() => (globalThis as { __copied?: string[] }).__copied))
+    .toEqual(['https://example.test/app.js:12:5'])
+})
+
 test('Cancel item clears it in the page', async ({ context }) => {
   const h = await openPanel(context, site, url('/app/live.html'))
   const row = h.panel.locator('.live-list .vlist-row', { hasText: 'poll' })

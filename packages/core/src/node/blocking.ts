@@ -453,9 +453,14 @@ function toBlock(record: BlockRecord, session: NodeBlockingSession): EventLoopBl
   }
   // Sleeping in native code (execSync, Atomics.wait) also uses no CPU, but its stack names the
   // program's caller; a watchdog still starting could not have taken one, so it proves nothing.
-  // A stack with no frame at all was taken with the thread idle in the event loop: whatever
-  // delayed the heartbeat, it was not JavaScript.
-  const idle = frames !== undefined && frames.length === 0
+  // A stack with no frame at all, taken at once, was taken with the thread idle in the event
+  // loop: whatever delayed the heartbeat, it was not JavaScript. (Taken late, it only shows that
+  // the native call that held the thread had returned by then.)
+  const idle =
+    frames !== undefined &&
+    frames.length === 0 &&
+    record.latency !== undefined &&
+    record.latency <= NATIVE_LATENCY_MS
   if (
     record.watched &&
     userFrames === 0 &&

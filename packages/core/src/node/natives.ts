@@ -5,6 +5,7 @@ import type { StackHolder } from '../shared/stack.js'
 
 export const nativeSetTimeout: typeof timers.setTimeout = timers.setTimeout
 export const nativeClearTimeout: typeof timers.clearTimeout = timers.clearTimeout
+export const nativeSetInterval: typeof timers.setInterval = timers.setInterval
 export const nativeSetImmediate: typeof timers.setImmediate = timers.setImmediate
 export const nativeClearImmediate: typeof timers.clearImmediate = timers.clearImmediate
 export const dateNow: () => number = Date.now

@@ -1,4 +1,10 @@
-import { AsyncLocalStorage, createHook, executionAsyncId, type AsyncHook } from 'node:async_hooks'
+import {
+  AsyncLocalStorage,
+  createHook,
+  executionAsyncId,
+  executionAsyncResource,
+  type AsyncHook,
+} from 'node:async_hooks'
 import net from 'node:net'
 import type { NodeTaskKind, StackFrame, TaskKind, TaskState } from '../shared/model.js'
 import type { Attribution, ResolvedTaskOptions } from '../shared/options.js'
@@ -13,16 +19,19 @@ import {
   type TaskSession,
 } from '../shared/tasks.js'
 import {
+  asLeakscope,
   captureStack,
   dateNow,
   insideLeakscope,
   monotonicNow,
   nativeClearImmediate,
   nativeClearTimeout,
+  nativeSetTimeout,
   sleep,
 } from './natives.js'
 import { locateFunction } from './inspect.js'
 import { isUserFrame, nodePlatformHooks } from './platform.js'
+import { installTimerStacks, takeTimerStack } from './timer-stacks.js'
 
 // async_hooks resource types and the kind each is reported as. TLSWRAP is left out on
 // purpose: a TLS socket also has a TCPWRAP, which is reported. TTYWRAP and SIGNALWRAP are the
@@ -77,6 +86,7 @@ const LISTEN_STACK_FRAMES = 12
 
 interface TimerLike {
   _destroyed?: boolean
+  _idleStart?: number | null
   _repeat?: number | null
   _onTimeout?: unknown
   _onImmediate?: unknown
@@ -97,6 +107,7 @@ export class TrackedResource {
     readonly asyncId: number,
     readonly kind: TrackedKind,
     readonly resource: object,
+    /** Epoch ms; NaN for a timeout, whose own start time is read when it is reported. */
     readonly createdAt: number,
     readonly stack: StackHolder | undefined,
     readonly stackFrames: number,
@@ -115,6 +126,8 @@ export interface HookSession {
     resource: object,
   ): TrackedResource | undefined
   deferListen?(server: net.Server): void
+  /** Frames of creation stack this session wants for a timer of that kind made now (0: none). */
+  timerStackFrames?(kind: TrackedKind): number
 }
 
 export interface ContextNode {
@@ -122,8 +135,57 @@ export interface ContextNode {
   readonly parent: ContextNode | undefined
 }
 
+/** What the sessions need of AsyncLocalStorage. */
+export interface ContextStore {
+  getStore(): ContextNode | undefined
+  run<T>(node: ContextNode, fn: () => T): T
+  enterWith(node: ContextNode): void
+  disable(): void
+}
+
+// Before AsyncContextFrame (Node 20, or Node 24 with --no-async-context-frame),
+// AsyncLocalStorage propagates its store with an init hook of its own: a second hook call, an
+// executionAsyncResource() and a property write for every resource, two promises per await
+// among them. Leakscope already has an init hook, so there the chain rides on it instead, the
+// same way (the store is a property of the execution resource, copied to every resource it
+// creates), and an await costs what the bare init-only hook costs.
+const kContext = Symbol('leakscope.context')
+let hookContextEnabled = false
+type ContextCarrier = Record<typeof kContext, ContextNode | undefined>
+
+function currentResource(): ContextCarrier {
+  return executionAsyncResource() as unknown as ContextCarrier
+}
+
+const hookContextStore: ContextStore = {
+  getStore: () => (hookContextEnabled ? currentResource()[kContext] : undefined),
+  run<T>(node: ContextNode, fn: () => T): T {
+    hookContextEnabled = true
+    const resource = currentResource()
+    const previous = resource[kContext]
+    resource[kContext] = node
+    try {
+      return fn()
+    } finally {
+      resource[kContext] = previous
+    }
+  },
+  enterWith(node: ContextNode): void {
+    hookContextEnabled = true
+    currentResource()[kContext] = node
+  },
+  disable(): void {
+    hookContextEnabled = false
+  },
+}
+
+const alsPropagatesByHook =
+  typeof (AsyncLocalStorage.prototype as { _propagate?: unknown })._propagate === 'function'
+
 /** The async context chain every Node.js session (task or worker) is attributed through. */
-export const contextStore: AsyncLocalStorage<ContextNode> = new AsyncLocalStorage<ContextNode>()
+export const contextStore: ContextStore = alsPropagatesByHook
+  ? hookContextStore
+  : new AsyncLocalStorage<ContextNode>()
 const openSessions = new Set<HookSession>()
 const globalSessions: HookSession[] = []
 const pendingPromises = new Set<number>()
@@ -134,7 +196,21 @@ let promiseSessions = 0
 let hook: AsyncHook | undefined
 let promiseHook: AsyncHook | undefined
 let restoreListen: (() => void) | undefined
+let restoreTimerStacks: (() => void) | undefined
+// Open sessions that want creation stacks of timers: the timer wrappers are installed while any is.
+let timerStackSessions = 0
+// The stack a timer wrapper captured for the resource being initialised, while it is offered.
+let wrapperStack: StackHolder | undefined
 const listenStack = Symbol('leakscope.listenStack')
+
+const TIMER_KINDS = ['timeout', 'interval', 'immediate'] as const
+
+function wantedKinds(kinds: ReadonlySet<TaskKind>): Readonly<Record<TrackedKind, boolean>> {
+  // Every key in the same order, so every session's object has the same shape.
+  const wanted = { worker: false } as Record<TrackedKind, boolean>
+  for (const kind of NODE_TASK_KINDS) wanted[kind] = kinds.has(kind)
+  return wanted
+}
 
 function isTimerKind(kind: TrackedKind): boolean {
   return kind === 'timeout' || kind === 'interval' || kind === 'immediate'
@@ -145,6 +221,7 @@ export function captureCreationStack(
   resource: object,
   frames: number,
 ): StackHolder {
+  if (wrapperStack !== undefined) return wrapperStack
   return isTimerKind(kind)
     ? captureStack(
         resource.constructor as (...args: never[]) => unknown,
@@ -153,9 +230,31 @@ export function captureCreationStack(
     : captureStack(onInit, frames + EXTRA_FRAMES_NATIVE)
 }
 
+// The creator's context of the resource being initialised, read once per init.
+let initContext: ContextNode | undefined
+
+// Every resource, promises included, before any early return, and always written: Node reuses
+// some resource objects (HTTP parsers) for new async ids. One write site per common type, so
+// each stays monomorphic: adding a property at a site that sees many shapes goes through the
+// runtime, which cost more than the rest of the hook.
+function propagate(type: string, resource: ContextCarrier, node: ContextNode | undefined): void {
+  if (type === 'PROMISE') resource[kContext] = node
+  else if (type === 'Timeout') resource[kContext] = node
+  else resource[kContext] = node
+}
+
 // An exception escaping an async hook ends the host process, so faults stop here.
 function onInit(asyncId: number, type: string, triggerAsyncId: number, resource: object): void {
   try {
+    if (hookContextEnabled) {
+      const node = currentResource()[kContext]
+      propagate(type, resource as ContextCarrier, node)
+      initContext = node
+    }
+    // Promises are most of what the hook sees (two per await): leave at once unless wanted.
+    if (type === 'PROMISE' && promiseSessions === 0) return
+    if (!alsPropagatesByHook) initContext = contextStore.getStore()
+    else if (!hookContextEnabled) initContext = undefined
     track(asyncId, type, triggerAsyncId, resource)
   } catch (error) {
     reportInternalFault(nodePlatformHooks, error)
@@ -163,29 +262,60 @@ function onInit(asyncId: number, type: string, triggerAsyncId: number, resource:
 }
 
 function track(asyncId: number, type: string, triggerAsyncId: number, resource: object): void {
-  // Promises are most of what the hook sees (two per await): leave first when none is wanted.
-  if (type === 'PROMISE' && promiseSessions === 0) return
-  let kind = KIND_OF_TYPE.get(type)
+  let kind: TrackedKind | undefined
+  // Timers are the hot path.
+  if (type === 'Timeout') kind = (resource as TimerLike)._repeat == null ? 'timeout' : 'interval'
+  else kind = KIND_OF_TYPE.get(type)
   if (kind === undefined || insideLeakscope()) return
-  if (kind === 'timeout' && (resource as TimerLike)._repeat != null) kind = 'interval'
+  if (type === 'Timeout' || type === 'Immediate') {
+    wrapperStack = takeTimerStack(type)
+    try {
+      offerAll(asyncId, kind, resource, initContext)
+    } finally {
+      wrapperStack = undefined
+    }
+    return
+  }
   // A socket accepted by a server is created from a native callback (no execution context,
   // triggered by the server), where the store is not its creator's: it belongs to whoever owns
   // its server. ESM top-level code also runs at execution id 0, but triggers nothing.
   const native =
     (kind === 'socket' || kind === 'server') && triggerAsyncId !== 0 && executionAsyncId() === 0
-  const node = native ? serverContexts.get(triggerAsyncId) : contextStore.getStore()
+  const node = native ? serverContexts.get(triggerAsyncId) : initContext
   // Only root promises are tracked: a derived one (then, await) is triggered by its parent
   // promise, not by the running code, and is pending exactly while its root is. That also
   // keeps out the awaits of callers, which derive from promises created outside the scope.
   if (kind === 'promise' && triggerAsyncId !== executionAsyncId()) return
+  const record = offerAll(asyncId, kind, resource, node)
+  if (record === undefined) return
+  if (kind === 'promise') pendingPromises.add(asyncId)
+  else if (kind === 'server') serverContexts.set(asyncId, node)
+}
+
+function offerAll(
+  asyncId: number,
+  kind: TrackedKind,
+  resource: object,
+  node: ContextNode | undefined,
+): TrackedResource | undefined {
   let record: TrackedResource | undefined
   for (let current = node; current !== undefined; current = current.parent) {
     record = current.session.offer(record, asyncId, kind, resource)
   }
-  for (const session of globalSessions) record = session.offer(record, asyncId, kind, resource)
-  if (record === undefined) return
-  if (kind === 'promise') pendingPromises.add(asyncId)
-  else if (kind === 'server') serverContexts.set(asyncId, node)
+  for (let i = 0; i < globalSessions.length; i++)
+    record = (globalSessions[i] as HookSession).offer(record, asyncId, kind, resource)
+  return record
+}
+
+// Asked by a timer wrapper before it captures: the largest depth any scope of the caller's
+// context (or any global scope) wants, so a call no scope takes costs no capture.
+function timerStackDemand(kind: TrackedKind): number {
+  let frames = 0
+  for (let node = contextStore.getStore(); node !== undefined; node = node.parent)
+    frames = Math.max(frames, node.session.timerStackFrames?.(kind) ?? 0)
+  for (const session of globalSessions)
+    frames = Math.max(frames, session.timerStackFrames?.(kind) ?? 0)
+  return frames
 }
 
 // `server.listen(port, host)` creates its handle ticks later, after the address lookup, where
@@ -314,6 +444,9 @@ class NodeTaskSession extends ContextBoundSession implements TaskSession, HookSe
   #compactAt = MIN_COMPACT_AT
   #open = true
   #disposed = false
+  readonly #timerStacks: boolean
+  // options.kinds as a plain object: a property read is cheaper than Set#has on every timer.
+  readonly #wanted: Readonly<Record<TrackedKind, boolean>>
   // Servers whose listen() was called in the scope but whose handle is not created yet.
   #deferredListens: net.Server[] = []
   readonly #options: ResolvedTaskOptions
@@ -321,8 +454,18 @@ class NodeTaskSession extends ContextBoundSession implements TaskSession, HookSe
   constructor(options: ResolvedTaskOptions) {
     super(options.attribution)
     this.#options = options
+    this.#wanted = wantedKinds(options.kinds)
+    this.#timerStacks =
+      options.creationStacks &&
+      !options.callbackLocations &&
+      TIMER_KINDS.some((kind) => options.kinds.has(kind))
     if (options.kinds.has('promise')) promiseSessions++
+    if (this.#timerStacks) timerStackSessions++
     addHookSession(this, options.attribution === 'global')
+  }
+
+  timerStackFrames(kind: TrackedKind): number {
+    return this.#timerStacks && this.#open && this.#wanted[kind] ? this.#options.stackFrames : 0
   }
 
   /** Adds the resource if this session wants it; returns the (possibly new) shared record. */
@@ -335,7 +478,7 @@ class NodeTaskSession extends ContextBoundSession implements TaskSession, HookSe
     const options = this.#options
     // A closed scope still takes the server handles its deferred listen() calls create.
     const accepting = this.#open || (kind === 'server' && !this.#disposed)
-    if (!accepting || !options.kinds.has(kind as TaskKind)) return record
+    if (!accepting || !this.#wanted[kind]) return record
     if (record === undefined) {
       const callbackLocation = options.callbackLocations && isTimerKind(kind)
       const stack =
@@ -346,7 +489,8 @@ class NodeTaskSession extends ContextBoundSession implements TaskSession, HookSe
         asyncId,
         kind,
         resource,
-        dateNow(),
+        // A timeout's own start time (set when it is scheduled) stands in for a clock read.
+        kind === 'timeout' ? NaN : dateNow(),
         stack,
         options.stackFrames,
         callbackLocation,
@@ -361,9 +505,16 @@ class NodeTaskSession extends ContextBoundSession implements TaskSession, HookSe
   #compact(): TrackedResource[] {
     let requests: Set<unknown> | undefined
     const lazyRequests = () => (requests ??= activeRequests())
-    this.#items = this.#items.filter((record) => isLive(record, lazyRequests))
-    this.#compactAt = Math.max(MIN_COMPACT_AT, this.#items.length * 2)
-    return this.#items
+    // In place: a new array per compaction was garbage at the rate timers are made.
+    const items = this.#items
+    let kept = 0
+    for (let i = 0; i < items.length; i++) {
+      const record = items[i] as TrackedResource
+      if (isLive(record, lazyRequests)) items[kept++] = record
+    }
+    items.length = kept
+    this.#compactAt = Math.max(MIN_COMPACT_AT, kept * 2)
+    return items
   }
 
   deferListen(server: net.Server): void {
@@ -383,6 +534,10 @@ class NodeTaskSession extends ContextBoundSession implements TaskSession, HookSe
     if (!this.#open) return
     this.#open = false
     removeGlobalSession(this)
+    if (this.#timerStacks) {
+      timerStackSessions--
+      updateHooks()
+    }
   }
 
   // Hooks stay installed until here, not just until close(): promise settlements during the
@@ -460,7 +615,7 @@ class NodePendingTask implements PendingTask {
         kind: record.kind as TaskKind,
         name: this.name,
         state: stateOf(record.kind),
-        createdAt: record.createdAt,
+        createdAt: creationTime(record),
         ...(this.unref ? { unref: true } : {}),
         ...(detail === undefined ? {} : { detail }),
         ...stackFields(record),
@@ -470,6 +625,21 @@ class NodePendingTask implements PendingTask {
     return task
   }
 }
+
+/** Epoch ms of a record's creation; a timeout's is read from its own start time now. */
+export function creationTime(record: TrackedResource): number {
+  if (!Number.isNaN(record.createdAt)) return record.createdAt
+  // `_idleStart` is libuv's loop clock (ms, read when the timer was scheduled). A throwaway
+  // timer tells where that clock is now; `refresh()` moves it, like re-arming the timer.
+  const start = (record.resource as TimerLike)._idleStart
+  const probe = asLeakscope(() => nativeSetTimeout(noop, 2 ** 30)) as unknown as TimerLike
+  const now = dateNow()
+  nativeClearTimeout(probe as Parameters<typeof nativeClearTimeout>[0])
+  const loopNow = probe._idleStart
+  return typeof start === 'number' && typeof loopNow === 'number' ? now - (loopNow - start) : now
+}
+
+function noop(): void {}
 
 function stackFields(record: TrackedResource): {
   creationStack?: StackFrame[]
@@ -575,9 +745,14 @@ function updateHooks(): void {
     hook?.disable()
     restoreListen?.()
     restoreListen = undefined
-    // Stops AsyncLocalStorage's own propagation hook too: no cost remains once no scope is open.
+    // Stops the context's propagation too: no cost remains once no scope is open.
     contextStore.disable()
     serverContexts.clear()
+  }
+  if (timerStackSessions > 0) restoreTimerStacks ??= installTimerStacks(timerStackDemand)
+  else {
+    restoreTimerStacks?.()
+    restoreTimerStacks = undefined
   }
   if (promiseSessions > 0) {
     promiseHook ??= createHook({ promiseResolve: onPromiseResolve })
