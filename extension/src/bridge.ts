@@ -69,6 +69,30 @@ export type ToPanel =
   | { type: 'navigated'; url: string }
   | { type: 'recording'; state: 'started' | 'stopped'; scopeIds: Record<number, number> }
   | { type: 'error'; message: string }
+  /**
+   * Answers a `resolve-frames`: every asked location, with `original` when the script's source
+   * map maps it (locations nobody could resolve come back without it).
+   */
+  | { type: 'resolved-frames'; frames: ResolvedLocation[] }
+
+/** A generated source location (1-based line and column, as in a StackFrame). */
+export interface FrameLocation {
+  url: string
+  line: number
+  column: number
+}
+
+/** Its original location per the script's source map (1-based), and the original name if any. */
+export interface OriginalLocation {
+  url: string
+  line: number
+  column: number
+  name?: string
+}
+
+export interface ResolvedLocation extends FrameLocation {
+  original?: OriginalLocation
+}
 
 export type FromPanel =
   /** Opens an agent scope (blocking: true) in every frame. */
@@ -77,6 +101,12 @@ export type FromPanel =
   | { type: 'record-stop' }
   /** Cancels a live item. Pass its `kind`: the agent's ids are unique per kind only. */
   | { type: 'cancel'; frameId: number; id: number; kind?: BrowserTaskKind }
+  /**
+   * Asks for the original locations of http(s) script locations (at most LIMITS.resolveFrames).
+   * The worker asks a relay of the tab whose document has the script's origin (its fetches are
+   * same-origin); the answer is a `resolved-frames`.
+   */
+  | { type: 'resolve-frames'; frames: FrameLocation[] }
 
 // ---------------------------------------------------------------------------------------------
 // Page side: MAIN-world shim <-> ISOLATED-world relay, through `globalThis.postMessage`
@@ -155,7 +185,12 @@ export interface PanelReady {
 }
 export type WorkerToPanel = ToPanel | PanelReady
 
-/** Relay -> worker over RELAY_PORT: validated page messages. */
-export type RelayToWorker = PageMessage
-/** Worker -> relay over RELAY_PORT. */
-export type WorkerToRelay = ControlMessage
+/** The relay's answer to a `resolve-frames` (the relay's own work, from page data: revalidated). */
+export interface RelayResolved {
+  type: 'resolved-frames'
+  payload: { frames: ResolvedLocation[] }
+}
+/** Relay -> worker over RELAY_PORT: validated page messages, and resolved locations. */
+export type RelayToWorker = PageMessage | RelayResolved
+/** Worker -> relay over RELAY_PORT: control messages for the page, or work for the relay. */
+export type WorkerToRelay = ControlMessage | { type: 'resolve-frames'; frames: FrameLocation[] }

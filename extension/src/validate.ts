@@ -14,7 +14,16 @@ import type {
   StackFrame,
 } from './agent-protocol.js'
 import type { LeakedWorkerData, LoafScriptAttribution, TaskState, WorkerKind } from 'leakscope'
-import type { AgentHello, ControlMessage, FromPanel, PageMessage } from './bridge.js'
+import type {
+  AgentHello,
+  ControlMessage,
+  FrameLocation,
+  FromPanel,
+  OriginalLocation,
+  PageMessage,
+  RelayResolved,
+  ResolvedLocation,
+} from './bridge.js'
 
 export const LIMITS = {
   /** Approximate bytes of one message (strings at 2 bytes a character, 8 per number). */
@@ -33,6 +42,10 @@ export const LIMITS = {
   countKinds: 64,
   /** Longer strings are cut to this many characters (and end with '…'). */
   string: 2048,
+  /** Locations in one `resolve-frames` request or answer. */
+  resolveFrames: 64,
+  /** Longest URL a location to resolve (or its original) may have: longer ones are refused. */
+  locationUrl: 4096,
 } as const
 
 class Budget {
@@ -365,9 +378,55 @@ export function controlMessage(value: unknown): ControlMessage | undefined {
   return undefined
 }
 
+function location(value: unknown, budget: Budget): FrameLocation | undefined {
+  if (!isObject(value)) return undefined
+  // URLs are not truncated: a cut URL would name another file.
+  const url =
+    typeof value.url === 'string' && value.url.length <= LIMITS.locationUrl
+      ? str(value.url, budget, LIMITS.locationUrl)
+      : undefined
+  const line = int(value.line, budget, 1)
+  const column = int(value.column, budget, 1)
+  if (url === undefined || line === undefined || column === undefined) return undefined
+  return { url, line, column }
+}
+
+/** The locations of a `resolve-frames` (panel -> worker -> relay); undefined when invalid. */
+export function frameLocations(value: unknown): FrameLocation[] | undefined {
+  return list(value, LIMITS.resolveFrames, location, new Budget(LIMITS.messageBytes))
+}
+
+function resolvedLocation(value: unknown, budget: Budget): ResolvedLocation | undefined {
+  const generated = location(value, budget)
+  if (generated === undefined || !isObject(value)) return undefined
+  if (value.original === undefined) return generated
+  const original = location(value.original, budget) as OriginalLocation | undefined
+  if (original === undefined || !isObject(value.original)) return undefined
+  if (value.original.name !== undefined) {
+    const name = str(value.original.name, budget, 300)
+    if (name === undefined) return undefined
+    original.name = name
+  }
+  return { ...generated, original }
+}
+
+/** The relay's answer to a `resolve-frames` (checked again by the worker); undefined if invalid. */
+export function relayResolved(value: unknown): RelayResolved | undefined {
+  if (!isObject(value) || value.type !== 'resolved-frames' || !isObject(value.payload)) {
+    return undefined
+  }
+  const budget = new Budget(LIMITS.messageBytes)
+  const frames = list(value.payload.frames, LIMITS.resolveFrames, resolvedLocation, budget)
+  return frames === undefined ? undefined : { type: 'resolved-frames', payload: { frames } }
+}
+
 export function fromPanel(value: unknown): FromPanel | undefined {
   if (!isObject(value)) return undefined
   switch (value.type) {
+    case 'resolve-frames': {
+      const frames = frameLocations(value.frames)
+      return frames === undefined ? undefined : { type: 'resolve-frames', frames }
+    }
     case 'record-start':
     case 'record-stop':
       return { type: value.type }

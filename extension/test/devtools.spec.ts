@@ -57,12 +57,18 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>): Prom
   }
 }
 
-test('inside DevTools: the Leakscope panel lists the leak, its link opens Sources at that line', async () => {
-  test.setTimeout(60_000)
-  const site = await serve({
-    '/': '<!doctype html><title>devtools smoke</title><script src="/leak.js"></script>',
-    '/leak.js': script,
-  })
+interface Expected {
+  /** The panel link's text. */
+  label: string
+  /** Where the Sources panel's editor ends up (1-based, the URL of the file it shows). */
+  url: string
+  line: number
+  column: number
+}
+
+/** Serves `files`, opens `/` with DevTools, clicks the leaked `tick`'s link in the panel. */
+async function throughDevtools(files: Record<string, string>, expected: Expected): Promise<void> {
+  const site = await serve(files)
   const { context, dispose } = await launch(['--auto-open-devtools-for-tabs'])
   try {
     const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'))
@@ -93,11 +99,11 @@ test('inside DevTools: the Leakscope panel lists the leak, its link opens Source
       await until('the panel page', () => target((url) => url.endsWith('/panel/panel.html'))),
     )
     const link = `[...document.querySelectorAll('.live-list .vlist-row')].find((row) => row.textContent.includes('tick'))?.querySelector('.where button.link')`
-    const label = await until(
-      'the leaked interval in the panel',
-      async () => (await panel(`${link}?.textContent`)) as string | undefined,
-    )
-    expect(label).toBe('leak.js:4:3')
+    const label = await until('the leaked interval in the panel', async () => {
+      const text = (await panel(`${link}?.textContent`)) as string | undefined
+      return text === expected.label ? text : undefined
+    })
+    expect(label).toBe(expected.label)
     await panel(`${link}.click()`)
 
     const opened = await until('Sources at the line', async () => {
@@ -115,12 +121,52 @@ test('inside DevTools: the Leakscope panel lists the leak, its link opens Source
           column: head - line.from + 1,
         }
       })()`)) as { panel: string; url: string; line: number; column: number } | undefined
-      return state?.line === 4 ? state : undefined
+      return state?.line === expected.line ? state : undefined
     })
-    // 1-based in the editor: the link passed 0-based 3 and 2 to openResource.
-    expect(opened).toEqual({ panel: 'sources', url: site.url('/leak.js'), line: 4, column: 3 })
+    expect(opened).toEqual({
+      panel: 'sources',
+      url: site.url(expected.url),
+      line: expected.line,
+      column: expected.column,
+    })
   } finally {
     await dispose()
     await site.close()
   }
+}
+
+test('inside DevTools: the Leakscope panel lists the leak, its link opens Sources at that line', async () => {
+  test.setTimeout(60_000)
+  // 1-based in the editor: the link passed 0-based 3 and 2 to openResource.
+  await throughDevtools(
+    {
+      '/': '<!doctype html><title>devtools smoke</title><script src="/leak.js"></script>',
+      '/leak.js': script,
+    },
+    { label: 'leak.js:4:3', url: '/leak.js', line: 4, column: 3 },
+  )
+})
+
+test('inside DevTools: a source-mapped frame opens Sources at its original line', async () => {
+  test.setTimeout(60_000)
+  const original = Array.from({ length: 20 }, (_, i) =>
+    i === 11 ? '    setInterval(tick, 1000) // the leak' : `// line ${i + 1}`,
+  ).join('\n')
+  // Generated line 2, from its first column, maps to the original line 12, column 5 (";AAWI").
+  const map = {
+    version: 3,
+    sources: ['../src/app.ts'],
+    sourcesContent: [original],
+    names: [],
+    mappings: ';AAWI',
+  }
+  await throughDevtools(
+    {
+      '/': '<!doctype html><title>devtools map</title><script src="/dist/app.js"></script>',
+      '/dist/app.js':
+        '/* generated */\n(function(){function tick(){}setInterval(tick,1000)})()\n//# sourceMappingURL=app.js.map\n',
+      '/dist/app.js.map': JSON.stringify(map),
+    },
+    { label: 'app.ts:12:5', url: '/src/app.ts', line: 12, column: 5 },
+  )
 })

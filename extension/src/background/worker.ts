@@ -4,6 +4,7 @@
 // batches carry the whole live state (the agent in the page is where the data lives).
 import {
   type AgentBatch,
+  type FrameLocation,
   PANEL_PORT,
   RELAY_PORT,
   SUPPORTED_AGENT_PROTOCOLS,
@@ -13,12 +14,14 @@ import {
   type ToPanel,
   type WorkerToRelay,
 } from '../bridge.js'
-import { fromPanel, pageMessage } from '../validate.js'
+import { fromPanel, pageMessage, relayResolved } from '../validate.js'
 import { ext } from '../platform.js'
 
 interface Frame {
   port: chrome.runtime.Port
   documentId: string | undefined
+  /** The frame document's origin (its relay resolves source maps of that origin only). */
+  origin: string | undefined
   recording: number | undefined
 }
 
@@ -144,6 +147,9 @@ function onPanel(port: chrome.runtime.Port): void {
         }
         break
       }
+      case 'resolve-frames':
+        resolveFrames(state, port, command.frames)
+        break
     }
   })
   port.onDisconnect.addListener(() => {
@@ -160,6 +166,45 @@ function onPanel(port: chrome.runtime.Port): void {
       forget(tabId)
     }
   })
+}
+
+function originOf(url: string | undefined): string | undefined {
+  try {
+    return url === undefined ? undefined : new URL(url).origin
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Sends each location to a relay of the tab whose document has the script's origin (the top
+ * frame's first), where the fetch of the script and its map is same-origin. Locations no relay
+ * can read (another origin's scripts) are answered at once, unresolved.
+ */
+function resolveFrames(state: Tab, panel: chrome.runtime.Port, frames: FrameLocation[]): void {
+  const byFrame = new Map<Frame, FrameLocation[]>()
+  const unresolved: FrameLocation[] = []
+  const ordered = [...state.frames.entries()].sort(([a], [b]) => a - b).map(([, frame]) => frame)
+  for (const location of frames) {
+    const origin = originOf(location.url)
+    const frame =
+      origin === undefined || origin === 'null'
+        ? undefined
+        : ordered.find((candidate) => candidate.origin === origin)
+    if (frame === undefined) unresolved.push(location)
+    else byFrame.set(frame, [...(byFrame.get(frame) ?? []), location])
+  }
+  for (const [frame, locations] of byFrame) {
+    toFrame(frame, { type: 'resolve-frames', frames: locations })
+  }
+  // With no relay connected yet (the worker just restarted), say nothing: the panel asks again.
+  if (unresolved.length > 0 && state.frames.size > 0) {
+    try {
+      panel.postMessage({ type: 'resolved-frames', frames: unresolved } satisfies ToPanel)
+    } catch {
+      // The panel is gone.
+    }
+  }
 }
 
 function onRelay(port: chrome.runtime.Port): void {
@@ -179,7 +224,7 @@ function onRelay(port: chrome.runtime.Port): void {
   const documentId = sender.documentId
   const previous = state.frames.get(frameId)
   if (previous !== undefined && previous.port !== port) previous.port.disconnect()
-  const frame: Frame = { port, documentId, recording: undefined }
+  const frame: Frame = { port, documentId, origin: originOf(sender.url), recording: undefined }
   state.frames.set(frameId, frame)
   if (frameId === 0 && documentId !== state.topDocument) {
     if (state.topDocument !== undefined) {
@@ -188,6 +233,14 @@ function onRelay(port: chrome.runtime.Port): void {
     state.topDocument = documentId
   }
   port.onMessage.addListener((raw: unknown) => {
+    if ((raw as { type?: unknown } | null)?.type === 'resolved-frames') {
+      // Worked out by the relay from the page's maps: checked like a page message.
+      const resolved = relayResolved(raw)
+      if (resolved !== undefined) {
+        toPanels(state, { type: 'resolved-frames', frames: resolved.payload.frames })
+      }
+      return
+    }
     // The relay validated it; a compromised renderer could skip the relay, so check again.
     const valid = pageMessage(raw)
     if (valid === undefined) return

@@ -14,8 +14,9 @@ import {
   type RelayQueryAnswer,
   type RelayToWorker,
 } from '../bridge.js'
-import { LIMITS, controlMessage, pageMessage } from '../validate.js'
+import { LIMITS, controlMessage, frameLocations, pageMessage } from '../validate.js'
 import { ext } from '../platform.js'
+import { resolveLocations } from './resolver.js'
 
 /** Per frame and second: more is dropped (a page's own batching sends about 4 a second). */
 const MAX_MESSAGES_PER_SECOND = 20
@@ -65,6 +66,10 @@ function attach(): void {
   }
   const current = port
   current.onMessage.addListener((message: unknown) => {
+    if ((message as { type?: unknown } | null)?.type === 'resolve-frames') {
+      resolve((message as { frames?: unknown }).frames)
+      return
+    }
     const valid = controlMessage(message)
     if (valid !== undefined) control(valid)
   })
@@ -75,6 +80,16 @@ function attach(): void {
     control({ type: 'unsubscribe' })
   })
   control({ type: 'subscribe' })
+}
+
+/** Source-mapped locations for the panel (never the page's business: nothing goes to it). */
+function resolve(raw: unknown): void {
+  const frames = frameLocations(raw)
+  if (frames === undefined) return
+  resolveLocations(frames, origin, g.location.href).then(
+    (resolved) => toWorker({ type: 'resolved-frames', payload: { frames: resolved } }),
+    () => toWorker({ type: 'resolved-frames', payload: { frames } }),
+  )
 }
 
 function drop(reason: string, batch: boolean): void {

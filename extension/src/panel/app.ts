@@ -6,6 +6,7 @@ import { CountsChart } from './chart.js'
 import { button, el, formatClock, num, text } from './dom.js'
 import type { OpenResource } from './links.js'
 import { VirtualList } from './list.js'
+import { OriginalLocations } from './sourcemaps.js'
 import {
   ROW_HEIGHT,
   frameDetails,
@@ -58,6 +59,8 @@ export function mountPanel(root: HTMLElement, host: PanelHost): () => void {
     (url: string, line0: number, column0: number) => host.openResource(url, line0, column0),
     { copies: host.canOpenResource === false },
   )
+  // Source-mapped locations, asked of the page's relays (through the worker) as links need them.
+  open.locations = new OriginalLocations((message) => connection?.send(message))
 
   // ---- state
   const live = new LiveStore()
@@ -626,7 +629,11 @@ export function mountPanel(root: HTMLElement, host: PanelHost): () => void {
         }
         break
       }
+      case 'resolved-frames':
+        open.locations?.receive(message.frames)
+        break
       case 'navigated': {
+        open.locations?.clear()
         live.reset()
         agents.clear()
         liveList.select(undefined)

@@ -2,8 +2,14 @@
 // show, so only http(s) and file URLs become links, and only through `host.openResource` (never an
 // `href`): anything else (javascript:, data:, blob:, chrome:, the agent's own leakscope:) is
 // plain text.
+//
+// A location whose script has a source map is shown at its original location (asked of the page's
+// relay through `open.locations`, see sourcemaps.ts): the link is built for the generated
+// location and replaced in place when the original one arrives. The generated location stays in
+// its tooltip.
 import { el, num, text } from './dom.js'
-import type { StackFrame } from './types.js'
+import type { OriginalLocations } from './sourcemaps.js'
+import type { OriginalLocation, StackFrame } from './types.js'
 
 const OPENABLE = new Set(['http:', 'https:', 'file:'])
 const MAX_URL = 4096
@@ -46,16 +52,37 @@ export function shortLocation(url: string, line?: number, column?: number): stri
   return `${text(name, 200)}${position}`
 }
 
-/** Opens a location in DevTools; `copies` when the host can only copy it (Firefox). */
+/**
+ * Opens a location in DevTools; `copies` when the host can only copy it (Firefox). `locations`:
+ * where original (source-mapped) locations come from; without it, links stay generated.
+ */
 export type OpenResource = ((url: string, line0: number, column0: number) => void) & {
   readonly copies?: boolean
+  locations?: OriginalLocations
 }
 
 /**
  * A source location: a button styled as a link calling `open(url, line - 1, column - 1)` when the
- * URL is openable, plain text otherwise.
+ * URL is openable, plain text otherwise. When `open.locations` knows (or later learns) the
+ * location's original one, the link shows and opens that instead.
  */
 export function sourceLink(
+  open: OpenResource,
+  url: unknown,
+  line: unknown,
+  column: unknown,
+): HTMLElement {
+  const generated = generatedLink(open, url, line, column)
+  const original = open.locations?.lookup(url, line, column, (found) => {
+    // Still shown (a virtual list may have dropped the row): show the original location.
+    if (generated.isConnected) generated.replaceWith(originalLink(open, found, generated))
+  })
+  return original === undefined || original === null
+    ? generated
+    : originalLink(open, original, generated)
+}
+
+function generatedLink(
   open: OpenResource,
   url: unknown,
   line: unknown,
@@ -79,12 +106,49 @@ export function sourceLink(
   link.type = 'button'
   const where = hasLine ? `${target}:${line}${hasColumn ? `:${column}` : ''}` : target
   link.title = open.copies === true ? `Copy ${where}` : where
+  link.dataset.location = where
   const line0 = zeroBased(line)
   const column0 = zeroBased(column)
   link.addEventListener('click', (event) => {
     event.stopPropagation()
     open(target, line0, column0)
   })
+  return link
+}
+
+/**
+ * The original location's link: it opens the original source when its URL is openable (DevTools
+ * knows the page's source-mapped URLs), else the generated location, which its tooltip names.
+ */
+function originalLink(
+  open: OpenResource,
+  original: OriginalLocation,
+  generated: HTMLElement,
+): HTMLElement {
+  const url = text(original.url, MAX_URL)
+  const label = shortLocation(url === '' ? '(unknown)' : url, original.line, original.column)
+  const name = text(original.name, 300)
+  const where = `${url}:${original.line}:${original.column}${name === '' ? '' : ` (${name})`}`
+  const generatedWhere = generated.dataset.location ?? generated.title
+  const title = `${open.copies === true ? 'Copy ' : ''}${where}\ngenerated: ${generatedWhere}`
+  const target = openableUrl(original.url)
+  const link = el('button', 'link location original', label)
+  link.type = 'button'
+  link.title = title
+  link.dataset.generated = generatedWhere
+  const line0 = zeroBased(original.line)
+  const column0 = zeroBased(original.column)
+  link.addEventListener('click', (event) => {
+    event.stopPropagation()
+    if (target !== undefined) open(target, line0, column0)
+    else generated.click()
+  })
+  if (target === undefined && !(generated instanceof HTMLButtonElement)) {
+    // Neither location can be opened: plain text, like any unopenable location.
+    const span = el('span', 'location original', label)
+    span.title = title
+    return span
+  }
   return link
 }
 

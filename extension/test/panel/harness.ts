@@ -2,7 +2,8 @@
 // 127.0.0.1, the panel opened in a normal tab with a test PanelHost, and a real leakscope agent in
 // the app page whose `subscribe` batches are forwarded to the panel. The harness stands in for
 // the extension's relay and service worker (tested by the extension's own specs): it answers
-// record-start / record-stop / cancel by calling the agent in the app page.
+// record-start / record-stop / cancel by calling the agent in the app page, and resolve-frames
+// with the locations as they are (no source maps).
 import { createServer, type Server } from 'node:http'
 import { readFile } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
@@ -81,7 +82,7 @@ export interface OpenedResource {
 export interface PanelHarness {
   panel: Page
   app: Page
-  /** Messages the panel sent through its host. */
+  /** Messages the panel sent through its host (but `resolve-frames`, answered as unmapped). */
   sent: FromPanel[]
   /** Delivers a message to the panel as its host would (in order with the forwarded batches). */
   deliver(message: ToPanel): Promise<void>
@@ -133,6 +134,11 @@ export async function openPanel(
   }
 
   await panel.exposeBinding('__panelSend', async (_source, message: FromPanel) => {
+    if (message.type === 'resolve-frames') {
+      // These pages have no source maps: every location is what it is.
+      await deliver({ type: 'resolved-frames', frames: message.frames })
+      return
+    }
     sent.push(message)
     if (message.type === 'record-start') {
       recordingScope = await app.evaluate(() =>
