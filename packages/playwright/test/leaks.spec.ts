@@ -145,7 +145,11 @@ test('a worker that closed itself is not reported; one built elsewhere is, by Pl
   await expect(scope).toHaveNoLeaks()
 
   const other = await leakscope.start(page)
-  await page.evaluate(() => (globalThis as unknown as { fromIframe(): void }).fromIframe())
+  // Playwright learns of a worker once it has started: wait for that, as the check cannot.
+  await Promise.all([
+    page.waitForEvent('worker'),
+    page.evaluate(() => (globalThis as unknown as { fromIframe(): void }).fromIframe()),
+  ])
   const message = await failureOf(expect(other).toHaveNoLeaks())
   expect(message).toContain('Detected 1 leaked worker')
   expect(message).toContain("Seen by: Playwright (page.on('worker')), without a creation stack")
