@@ -13,12 +13,9 @@ import http from 'node:http'
 import os from 'node:os'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
+import { median, numberOption } from './lib/stats.mjs'
 
 const self = fileURLToPath(import.meta.url)
-const option = (name, fallback) => {
-  const index = process.argv.indexOf(name)
-  return index === -1 ? fallback : Number(process.argv[index + 1])
-}
 
 async function startVariant(variant) {
   if (variant === 'leakscope') {
@@ -133,17 +130,12 @@ function runChild(variant, workload, amount) {
   })
 }
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)]
-}
-
 async function main() {
-  const rounds = option('--rounds', 5)
+  const rounds = numberOption('--rounds', 5)
   const workloads = [
-    ['immediate', option('--hops', 1_000_000), 'ms for 1,000,000 setImmediate hops'],
-    ['timeout', option('--timeouts', 3_000), 'ms for 3,000 setTimeout(0) hops'],
-    ['http', option('--seconds', 3), 'HTTP requests/s'],
+    ['immediate', numberOption('--hops', 1_000_000), 'ms for 1,000,000 setImmediate hops'],
+    ['timeout', numberOption('--timeouts', 3_000), 'ms for 3,000 setTimeout(0) hops'],
+    ['http', numberOption('--seconds', 3), 'HTTP requests/s'],
   ]
   const variants = ['none', 'leakscope', 'async-hooks', 'eld']
   const results = {}

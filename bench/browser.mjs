@@ -23,11 +23,9 @@ import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright'
 import { build } from 'vite'
 import { writeDocTables, writeResults } from './lib/output.mjs'
+import { argValue, median, round1 } from './lib/stats.mjs'
 
-function option(name, fallback) {
-  const index = process.argv.indexOf(name)
-  return index === -1 ? fallback : process.argv[index + 1]
-}
+const option = (name, fallback) => argValue(name) ?? fallback
 const rounds = Number(option('--rounds', 7))
 const ops = Number(option('--ops', 2_000))
 const MODES = option('--modes', 'plain,cdp,devtools').split(',')
@@ -193,12 +191,6 @@ const MODE_TITLE = {
 }
 
 const percentile = (values, p) => [...values].sort((a, b) => a - b)[Math.floor(values.length * p)]
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
-}
-
 // The job list: a warm-up pass (not recorded), then `rounds` rounds; every round runs every
 // (kind, variant) in every mode, the variants' and the modes' order rotated.
 const jobs = []
@@ -370,7 +362,6 @@ try {
 }
 
 async function report(loadAtStart, seconds) {
-  const round1 = (value) => Math.round(value * 10) / 10
   const results = []
   for (const mode of MODES)
     for (const kind of KINDS) {

@@ -16,13 +16,10 @@ import { chromium } from 'playwright'
 import { agentScriptPath } from 'leakscope/agent'
 import { startPlayground } from '../playground/server.js'
 import { writeDocTables, writeResults } from './lib/output.mjs'
+import { median, numberOption, round1, round2 } from './lib/stats.mjs'
 
-const option = (name, fallback) => {
-  const index = process.argv.indexOf(name)
-  return index === -1 ? fallback : Number(process.argv[index + 1])
-}
-const rounds = option('--rounds', 7)
-const loads = option('--loads', 5)
+const rounds = numberOption('--rounds', 7)
+const loads = numberOption('--loads', 5)
 const LOAD_ROUTE = '/interval'
 const ROUTES = ['/interval', '/listener', '/observer', '/worker', '/react']
 const PAIRS = ['leaky', 'fixed', 'leaky', 'fixed', 'leaky']
@@ -33,14 +30,6 @@ const LABEL = {
   agent: 'agent injected (the fixture)',
   scopes: 'agent + a scope per route (`leakscope.start` + report)',
 }
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
-}
-const round1 = (value) => Math.round(value * 10) / 10
-const round2 = (value) => Math.round(value * 100) / 100
 
 // Init scripts run in the order they were added: the two marks around the agent time its
 // install in the page (both variants get the marks, so `none` shows what they cost alone).

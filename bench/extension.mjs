@@ -17,12 +17,9 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright'
 import { writeDocTables, writeResults } from './lib/output.mjs'
+import { median, numberOption, round1, round2 } from './lib/stats.mjs'
 
-const option = (name, fallback) => {
-  const index = process.argv.indexOf(name)
-  return index === -1 ? fallback : Number(process.argv[index + 1])
-}
-const rounds = option('--rounds', 7)
+const rounds = numberOption('--rounds', 7)
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const extension = fileURLToPath(new URL('../extension/dist', import.meta.url))
 if (!existsSync(join(extension, 'manifest.json'))) {
@@ -36,13 +33,6 @@ const LABEL = {
   installed: 'extension installed, no panel open',
   panel: 'extension with the Leakscope panel attached',
 }
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
-}
-const round1 = (value) => Math.round(value * 10) / 10
-const round2 = (value) => Math.round(value * 100) / 100
 
 const PAGE = `<!doctype html><title>timer churn</title><script>
 function short() {}

@@ -17,12 +17,9 @@ import { extname, join, normalize } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright'
 import { agentScriptPath } from 'leakscope/agent'
+import { median, numberOption, round1 } from './lib/stats.mjs'
 
-const option = (name, fallback) => {
-  const index = process.argv.indexOf(name)
-  return index === -1 ? fallback : Number(process.argv[index + 1])
-}
-const rounds = option('--rounds', 5)
+const rounds = numberOption('--rounds', 5)
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const dist = fileURLToPath(new URL('../extension/dist/', import.meta.url))
 if (!existsSync(join(dist, 'panel/panel.html'))) {
@@ -30,13 +27,6 @@ if (!existsSync(join(dist, 'panel/panel.html'))) {
   process.exit(1)
 }
 const SIZES = [1_000, 10_000]
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
-}
-const round1 = (value) => Math.round(value * 10) / 10
 
 const PAGE = `<!doctype html><title>many</title><script>
 const count = Number(new URLSearchParams(location.search).get('n') ?? 0)

@@ -11,23 +11,19 @@ import os from 'node:os'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { writeDocTables } from './lib/output.mjs'
+import { argValue, median, round1, round2 } from './lib/stats.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const childScript = fileURLToPath(new URL('./child.mjs', import.meta.url))
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url))
 
-function option(name) {
-  const index = process.argv.indexOf(name)
-  return index === -1 ? undefined : process.argv[index + 1]
-}
-
-const rounds = Number(option('--rounds') ?? 5)
+const rounds = Number(argValue('--rounds') ?? 5)
 const defaultSecondNode = fileURLToPath(
   new URL('../.ci/node24/node_modules/.bin/node', import.meta.url),
 )
 const secondNode = process.argv.includes('--no-node24')
   ? undefined
-  : (option('--node') ?? process.env.LEAKSCOPE_BENCH_NODE ?? defaultSecondNode)
+  : (argValue('--node') ?? process.env.LEAKSCOPE_BENCH_NODE ?? defaultSecondNode)
 const childConfig = {
   depth: 10,
   timerOps: 200_000,
@@ -38,7 +34,7 @@ const childConfig = {
   scopes: 2_000,
   scopeWarmup: 300,
   blocks: 10,
-  clock: option('--clock') ?? 'cpu',
+  clock: argValue('--clock') ?? 'cpu',
 }
 
 const LABELS = {
@@ -126,15 +122,6 @@ for (let round = 0; round < rounds; round++) {
   const elapsed = ((performance.now() - started) / 1000).toFixed(0)
   console.error(`round ${round + 1}/${rounds} done (${elapsed} s)`)
 }
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = sorted.length >> 1
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-}
-
-const round2 = (value) => Math.round(value * 100) / 100
-const round1 = (value) => Math.round(value * 10) / 10
 
 const results = jobs.map((job) => {
   const bench = job.variant.split('/')[0]

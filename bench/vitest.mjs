@@ -11,6 +11,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
+import { median } from './lib/stats.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const vitestBin = join(root, 'node_modules/vitest/vitest.mjs')
@@ -56,12 +57,6 @@ const MODES = {
   'empty aroundEach': ['--config', 'around.config.ts'],
   on: ['--config', 'on.config.ts'],
   'detect-async-leaks': ['--config', 'off.config.ts', '--detect-async-leaks'],
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
 
 function runOnce(mode) {

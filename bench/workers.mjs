@@ -17,13 +17,10 @@ import os from 'node:os'
 import { extname, join, normalize } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import workerThreads from 'node:worker_threads'
+import { median, numberOption } from './lib/stats.mjs'
 
 const self = fileURLToPath(import.meta.url)
 const root = fileURLToPath(new URL('..', import.meta.url))
-const option = (name, fallback) => {
-  const index = process.argv.indexOf(name)
-  return index === -1 ? fallback : Number(process.argv[index + 1])
-}
 const VARIANTS = ['native', 'no-stacks', 'stacks']
 const LABEL = {
   native: 'native',
@@ -138,15 +135,9 @@ import * as leakscope from '/dist/browser/index.js'; globalThis.leakscope = leak
   )
 }
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
-}
-
 async function main() {
-  const rounds = option('--rounds', 5)
-  const ops = option('--ops', 20)
+  const rounds = numberOption('--rounds', 5)
+  const ops = numberOption('--ops', 20)
   const started = Date.now()
   const loadStart = os.loadavg()
   const nodes = [{ label: `Node ${process.version}`, path: process.execPath }]
