@@ -2,6 +2,11 @@ import { test, expect, leakscope } from './fixtures.js'
 import { expectNoStackLikeLines, failureOf, plain } from './helpers.js'
 import { lineOf } from './pages.js'
 
+// Headless Chromium now and then reports no Long Animation Frame at all for a 300 ms handler
+// (seen about once in ten runs here, on an idle machine too): retried, like core's blocking
+// tests. A real regression fails every attempt.
+test.describe.configure({ retries: 2 })
+
 interface Attached {
   url: string
   threshold: number
