@@ -11,12 +11,11 @@
 // medians over rounds and the median of per-round ratios / differences against `none`.
 // Usage: node bench/e2e.mjs [--rounds N] [--loads N]   (run `npm run build` first)
 // Env: CHROMIUM_PATH (default /usr/bin/chromium).
-import os from 'node:os'
 import { chromium } from 'playwright'
 import { agentScriptPath } from 'leakscope/agent'
 import { startPlayground } from '../playground/server.js'
 import { writeDocTables, writeResults } from './lib/output.mjs'
-import { median, numberOption, round1, round2 } from './lib/stats.mjs'
+import { loadAverage, machineInfo, median, numberOption, round1, round2 } from './lib/stats.mjs'
 
 const rounds = numberOption('--rounds', 7)
 const loads = numberOption('--loads', 5)
@@ -102,7 +101,7 @@ async function interaction(browser, base, variant) {
   }
 }
 
-const loadAtStart = os.loadavg().map(round2)
+const loadAtStart = loadAverage()
 const started = performance.now()
 const playground = await startPlayground({ port: 0 })
 const browser = await chromium.launch({
@@ -177,15 +176,9 @@ const results = Object.entries(samples).map(([bench, byVariant]) => ({
   }),
 }))
 
-const cpus = os.cpus()
 const report = {
   generatedAt: new Date().toISOString(),
-  machine: {
-    cpuModel: cpus[0]?.model ?? 'unknown',
-    cores: cpus.length,
-    loadAverageAtStart: loadAtStart,
-    loadAverageAtEnd: os.loadavg().map(round2),
-  },
+  machine: machineInfo(loadAtStart),
   chromium: chromiumVersion,
   node: process.version,
   config: { rounds, loadsPerRound: loads, loadRoute: LOAD_ROUTE, routes: ROUTES },

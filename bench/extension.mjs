@@ -17,7 +17,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright'
 import { writeDocTables, writeResults } from './lib/output.mjs'
-import { median, numberOption, round1, round2 } from './lib/stats.mjs'
+import { loadAverage, machineInfo, median, numberOption, round1, round2 } from './lib/stats.mjs'
 
 const rounds = numberOption('--rounds', 7)
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -81,7 +81,7 @@ async function launch(withExtension) {
   return { context, profile }
 }
 
-const loadAtStart = os.loadavg().map(round2)
+const loadAtStart = loadAverage()
 const started = performance.now()
 const plain = await launch(false)
 const withExt = await launch(true)
@@ -173,15 +173,9 @@ const busyRows = Object.entries(busy).map(([variant, values]) => ({
   addedMs: round1(median(values.map((value, i) => value - busy.none[i]))),
   samples: values.map(round1),
 }))
-const cpus = os.cpus()
 const report = {
   generatedAt: new Date().toISOString(),
-  machine: {
-    cpuModel: cpus[0]?.model ?? 'unknown',
-    cores: cpus.length,
-    loadAverageAtStart: loadAtStart,
-    loadAverageAtEnd: os.loadavg().map(round2),
-  },
+  machine: machineInfo(loadAtStart),
   node: process.version,
   config: { rounds, timersPerRun: 20_000 },
   panelMessagesInLastRun: batches,

@@ -11,7 +11,7 @@ import os from 'node:os'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { writeDocTables } from './lib/output.mjs'
-import { argValue, median, round1, round2 } from './lib/stats.mjs'
+import { argValue, loadAverage, machineInfo, median, round1, round2 } from './lib/stats.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const childScript = fileURLToPath(new URL('./child.mjs', import.meta.url))
@@ -111,7 +111,7 @@ function runChild(job) {
   return JSON.parse(line).value
 }
 
-const loadAtStart = os.loadavg().map((value) => Math.round(value * 100) / 100)
+const loadAtStart = loadAverage()
 const samples = new Map(jobs.map((job) => [job.key, []]))
 const started = performance.now()
 for (let round = 0; round < rounds; round++) {
@@ -256,17 +256,9 @@ for (const t of targets)
     `${t.pass ? 'met   ' : 'MISSED'}  ${t.description}: ${t.value} (limit ${t.limit})  [${t.id}]`,
   )
 
-const cpus = os.cpus()
 const report = {
   generatedAt: new Date().toISOString(),
-  machine: {
-    cpuModel: cpus[0]?.model ?? 'unknown',
-    cores: cpus.length,
-    memoryGiB: round1(os.totalmem() / 2 ** 30),
-    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-    loadAverageAtStart: loadAtStart,
-    loadAverageAtEnd: os.loadavg().map(round2),
-  },
+  machine: machineInfo(loadAtStart),
   runtimes: runtimes.map(({ id, version }) => ({ id, version })),
   config: { rounds, ...childConfig },
   durationSeconds: round1((performance.now() - started) / 1000),

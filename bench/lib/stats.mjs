@@ -1,4 +1,5 @@
-// Small helpers every bench uses: command-line numbers and the summaries of its samples.
+// Small helpers every bench uses: command-line numbers, the summaries of its samples, the machine.
+import os from 'node:os'
 
 /** The value after `name` on the command line, or undefined. */
 export function argValue(name) {
@@ -21,3 +22,19 @@ export function median(values) {
 
 export const round1 = (value) => Math.round(value * 10) / 10
 export const round2 = (value) => Math.round(value * 100) / 100
+
+/** The load averages now (1, 5, 15 min), rounded: taken at a bench's start and end. */
+export const loadAverage = () => os.loadavg().map(round2)
+
+/** What a results file says about the machine; `loadAtStart` is `loadAverage()` from the start. */
+export function machineInfo(loadAtStart) {
+  const cpus = os.cpus()
+  return {
+    cpuModel: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    memoryGiB: round1(os.totalmem() / 2 ** 30),
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    loadAverageAtStart: loadAtStart,
+    loadAverageAtEnd: loadAverage(),
+  }
+}

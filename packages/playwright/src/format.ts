@@ -1,8 +1,9 @@
 // Readable failure text for Playwright's reporter. Playwright parses every line of an error's
 // text with its V8-frame pattern (`at ` optional: `fn (file:line:column)` and `file:line:column`
 // both match) and prints the lines it recognises a second time, as the error's own stack. So no
-// line may start with `at ` or end in `:line:column` / `:line:column)`: frames are written
-// location first, `url:line:column (function)`.
+// line may start with `at ` or end in `:line:column` / `:line:column)`. Core's `formatFrames`
+// already writes frames location first, `url:line:column (function)`; `noStackLines` guards the
+// rest of the text, which carries page-supplied strings (names, details) that may look like one.
 import { LeakedTask, TaskLeakError, formatFrames } from 'leakscope'
 import type { LeakReportData, LeakedWorkerData, StackFrame } from 'leakscope'
 import type { DocumentFindings } from './checks.js'
