@@ -135,6 +135,76 @@ async function pageBench({ variant, kind, ops, depth }) {
     }
     return ((performance.now() - start) * 1e6) / ops
   }
+  if (variant === 'floor-tracker' || variant === 'floor-tracker-no-clock') {
+    // The least any tracker that keeps a creation time must do, for one scope and with no context
+    // carried: a record per item holding its key and Date.now(), findable by the session (a list,
+    // or a Map by id) and dropped again on removal. `-no-clock` leaves out the clock alone.
+    const clock = variant === 'floor-tracker' ? Date.now : () => 0
+    const proto = EventTarget.prototype
+    const [setOriginal, clearOriginal] = [globalThis.setTimeout, globalThis.clearTimeout]
+    const [addOriginal, removeOriginal] = [proto.addEventListener, proto.removeEventListener]
+    const timers = new Map()
+    const byTarget = new WeakMap()
+    // What a scope's end reads: a list swept of removed records when it has doubled (cheaper per
+    // listener than a Set's add and delete).
+    let listeners = []
+    let sweepAt = 64
+    const sweep = () => {
+      listeners = listeners.filter((r) => !r.done)
+      sweepAt = Math.max(64, listeners.length * 2)
+    }
+    globalThis.setTimeout = function (callback, delay) {
+      const id = setOriginal.call(globalThis, callback, delay)
+      timers.set(id, { createdAt: clock() })
+      return id
+    }
+    globalThis.clearTimeout = function (id) {
+      timers.delete(id)
+      return clearOriginal.call(globalThis, id)
+    }
+    // Plain loops over a per-target linked list (no closures, no arrays to splice): the cheapest
+    // shape found for this; leakscope's own uses the same.
+    const captureOf = (options) =>
+      typeof options === 'boolean' ? options : options != null && Boolean(options.capture)
+    proto.addEventListener = function (type, callback, options) {
+      const capture = captureOf(options)
+      let head = byTarget.get(this)
+      if (head === undefined) byTarget.set(this, (head = { next: undefined }))
+      let found = false
+      for (let r = head.next; r !== undefined; r = r.next)
+        if (r.callback === callback && r.type === type && r.capture === capture) found = true
+      if (!found) {
+        const record = { next: head.next, callback, type, capture, done: false, createdAt: clock() }
+        head.next = record
+        if (listeners.length >= sweepAt) sweep()
+        listeners.push(record)
+      }
+      return addOriginal.call(this, type, callback, options)
+    }
+    proto.removeEventListener = function (type, callback, options) {
+      const capture = captureOf(options)
+      const head = byTarget.get(this)
+      if (head !== undefined)
+        for (let previous = head, r = head.next; r !== undefined; previous = r, r = r.next)
+          if (r.callback === callback && r.type === type && r.capture === capture) {
+            previous.next = r.next
+            r.done = true
+            break
+          }
+      return removeOriginal.call(this, type, callback, options)
+    }
+    const start = performance.now()
+    try {
+      run()
+    } finally {
+      ;[globalThis.setTimeout, globalThis.clearTimeout] = [setOriginal, clearOriginal]
+      proto.addEventListener = addOriginal
+      proto.removeEventListener = removeOriginal
+    }
+    sweep()
+    if (timers.size !== 0 || listeners.length !== 0) throw new Error('the floor tracker leaked')
+    return ((performance.now() - start) * 1e6) / ops
+  }
   const options = {
     'no-stacks': { creationStacks: false },
     'no-stacks-global': { creationStacks: false, attribution: 'global' },
@@ -164,8 +234,26 @@ async function pageLoop(mode) {
 }
 
 const VARIANTS = {
-  timer: ['native', 'no-stacks', 'no-stacks-global', 'stacks', 'stacks-1', 'anchor-zone'],
-  listener: ['native', 'no-stacks', 'no-stacks-global', 'stacks', 'stacks-1', 'anchor-zone'],
+  timer: [
+    'native',
+    'no-stacks',
+    'no-stacks-global',
+    'stacks',
+    'stacks-1',
+    'anchor-zone',
+    'floor-tracker',
+    'floor-tracker-no-clock',
+  ],
+  listener: [
+    'native',
+    'no-stacks',
+    'no-stacks-global',
+    'stacks',
+    'stacks-1',
+    'anchor-zone',
+    'floor-tracker',
+    'floor-tracker-no-clock',
+  ],
   capture: ['floor', 'floor-1'],
 }
 const KINDS = Object.keys(VARIANTS)
@@ -176,6 +264,8 @@ const LABEL = {
   'no-stacks-global': "open scope, `creationStacks: false`, `attribution: 'global'`",
   'stacks-1': 'open scope, `stackFrames: 1`',
   'anchor-zone': 'floor of zone.js task tracking: a `new Error()` per task',
+  'floor-tracker': 'floor of any tracker: a record with key and `Date.now()`, found and dropped',
+  'floor-tracker-no-clock': 'the same floor without `Date.now()`',
   floor: '`Error.captureStackTrace`, 10 frames, alone',
   'floor-1': '`Error.captureStackTrace`, 1 frame, alone',
 }

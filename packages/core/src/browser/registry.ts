@@ -168,6 +168,16 @@ export class TrackedItem {
     this.unlist()
   }
 
+  /**
+   * `complete` for an item its clear function has just found in its registry under `id` (an item
+   * is there only while listed and not done): one hash lookup fewer on the clear pair's hot path.
+   */
+  completeFound(id: unknown): void {
+    this.done = true
+    this.listed = false
+    this.registry?.delete(id)
+  }
+
   /** A disposed session lets go; with no owner left the item leaves the registry. */
   release(owner: Owner): void {
     if (this.owners.includes(owner)) this.owners = this.owners.filter((o) => o !== owner)

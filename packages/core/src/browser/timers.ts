@@ -242,7 +242,7 @@ function clearPatchFor(key: TimerKey, registry: Map<unknown, TrackedItem>): Patc
     }
     if (registry.size !== 0) {
       try {
-        registry.get(id)?.complete()
+        registry.get(id)?.completeFound(id)
       } catch (error) {
         fault(error)
       }
