@@ -147,8 +147,19 @@ class ListenerItem extends TrackedItem {
   }
 }
 
+// Captured at load: the page (or zone.js) may patch the prototype later, never the constructor.
+const XHR = (globalThis as { XMLHttpRequest?: new () => { readyState: number } }).XMLHttpRequest
+
 function listenerAlive(this: ListenerItem): boolean {
-  return this.ref.deref() !== undefined
+  const t = this.ref.deref()
+  if (t === undefined) return false
+  // An XMLHttpRequest fires events only while a request is in flight: a listener on one that is
+  // UNSENT (0, also after abort) or DONE (4) cannot run until the page sends another request on
+  // it, which is tracked as its own `xhr`. zone.js leaves its own listeners on every request it
+  // saw (its readystatechange listener, and `once` listeners, which it registers without `once`
+  // and never removes natively), so without this every XHR of a zone.js app looked leaked.
+  if (XHR !== undefined && t instanceof XHR) return t.readyState !== 0 && t.readyState !== 4
+  return true
 }
 
 function describeListener(this: ListenerItem): string {
