@@ -17,7 +17,7 @@
 // functions that read the entry or the target's WeakRef only when a report needs them.
 // Known gap: `on*` handler properties (`el.onclick = fn`) are neither tracked nor carried.
 import { callInContext, currentContext, runningItem, type ContextNode } from './context.js'
-import { captureStackTrace, errorConstructor } from './natives.js'
+import { captureStackTrace, errorConstructor, unpatched } from './natives.js'
 import {
   captureCreationStack,
   ownersFor,
@@ -211,6 +211,12 @@ export const nativeAddEventListener: Listen | undefined = (
 export const nativeRemoveEventListener: Listen | undefined = (
   proto as { removeEventListener?: Listen } | undefined
 )?.removeEventListener
+/**
+ * For leakscope's own listeners (a request's `loadend`, a signal's `abort`): the native method
+ * even under a zone.js loaded first (see `unpatched`). Removing a page's listener (cancel) still
+ * goes through every layer, which is where the page registered it.
+ */
+export const ownAddEventListener: Listen | undefined = unpatched(nativeAddEventListener)
 
 interface ListenOptions {
   capture?: unknown
@@ -332,7 +338,7 @@ export function wrappedListenerCount(): number {
 }
 
 function onAbort(signal: object, entry: Entry): void {
-  nativeAddEventListener?.call(
+  ownAddEventListener?.call(
     signal,
     'abort',
     () => {
