@@ -134,6 +134,7 @@ class ListenerItem extends TrackedItem {
     this.eventType = eventType
     this.capture = capture
     this.alive = listenerAlive
+    this.dormant = listenerDormant
     this.describe = describeListener
   }
 
@@ -147,19 +148,29 @@ class ListenerItem extends TrackedItem {
   }
 }
 
+function listenerAlive(this: ListenerItem): boolean {
+  return this.ref.deref() !== undefined
+}
+
 // Captured at load: the page (or zone.js) may patch the prototype later, never the constructor.
 const XHR = (globalThis as { XMLHttpRequest?: new () => { readyState: number } }).XMLHttpRequest
 
-function listenerAlive(this: ListenerItem): boolean {
+// Targets whose listeners cannot run now, though the target lives:
+// - a node out of the document (`isConnected` false; read, not `instanceof Node`, so nodes of
+//   other frames count too): no input, layout or document event reaches it. Vue and Preact put
+//   listeners on the elements they render and drop the elements at unmount without removing
+//   them, so every unmounted component with an `onClick` looked leaked until a garbage
+//   collection happened to run;
+// - an XMLHttpRequest with no request in flight (UNSENT, also after abort, or DONE): it fires
+//   events only between send() and loadend. zone.js leaves its own listeners on every request it
+//   saw (its readystatechange listener, and `once` listeners, which it registers without `once`
+//   and never removes natively).
+// Not reported while so; reported again if the page puts the node back or sends again.
+function listenerDormant(this: ListenerItem): boolean {
   const t = this.ref.deref()
   if (t === undefined) return false
-  // An XMLHttpRequest fires events only while a request is in flight: a listener on one that is
-  // UNSENT (0, also after abort) or DONE (4) cannot run until the page sends another request on
-  // it, which is tracked as its own `xhr`. zone.js leaves its own listeners on every request it
-  // saw (its readystatechange listener, and `once` listeners, which it registers without `once`
-  // and never removes natively), so without this every XHR of a zone.js app looked leaked.
-  if (XHR !== undefined && t instanceof XHR) return t.readyState !== 0 && t.readyState !== 4
-  return true
+  if ((t as { isConnected?: unknown }).isConnected === false) return true
+  return XHR !== undefined && t instanceof XHR && (t.readyState === 0 || t.readyState === 4)
 }
 
 function describeListener(this: ListenerItem): string {

@@ -82,6 +82,12 @@ export class TrackedItem {
    * connection closed by the other side): such an item is not a leak.
    */
   declare alive: (() => boolean) | undefined
+  /**
+   * Answers true while the item cannot run although its target lives (a listener on a node out
+   * of the document, on an idle XMLHttpRequest): not reported then, but kept, since the page can
+   * put the node back or send again.
+   */
+  declare dormant: (() => boolean) | undefined
   declare readonly serial: number
   /** Shared between items created in the same context: replaced, never mutated. */
   declare owners: readonly Owner[]
@@ -110,6 +116,7 @@ export class TrackedItem {
     this.detail = undefined
     this.describe = undefined
     this.alive = undefined
+    this.dormant = undefined
     this.serial = ++serial
     this.owners = owners
     this.label = name
