@@ -134,8 +134,11 @@ class ListenerItem extends TrackedItem {
     this.eventType = eventType
     this.capture = capture
     this.alive = listenerAlive
-    this.dormant = listenerDormant
     this.describe = describeListener
+  }
+
+  override dormant(): boolean {
+    return listenerDormant(this)
   }
 
   protected override lateName(): string {
@@ -166,8 +169,8 @@ const XHR = (globalThis as { XMLHttpRequest?: new () => { readyState: number } }
 //   saw (its readystatechange listener, and `once` listeners, which it registers without `once`
 //   and never removes natively).
 // Not reported while so; reported again if the page puts the node back or sends again.
-function listenerDormant(this: ListenerItem): boolean {
-  const t = this.ref.deref()
+function listenerDormant(item: ListenerItem): boolean {
+  const t = item.ref.deref()
   if (t === undefined) return false
   if ((t as { isConnected?: unknown }).isConnected === false) return true
   return XHR !== undefined && t instanceof XHR && (t.readyState === 0 || t.readyState === 4)

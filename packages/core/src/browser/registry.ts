@@ -82,12 +82,6 @@ export class TrackedItem {
    * connection closed by the other side): such an item is not a leak.
    */
   declare alive: (() => boolean) | undefined
-  /**
-   * Answers true while the item cannot run although its target lives (a listener on a node out
-   * of the document, on an idle XMLHttpRequest): not reported then, but kept, since the page can
-   * put the node back or send again.
-   */
-  declare dormant: (() => boolean) | undefined
   declare readonly serial: number
   /** Shared between items created in the same context: replaced, never mutated. */
   declare owners: readonly Owner[]
@@ -116,7 +110,6 @@ export class TrackedItem {
     this.detail = undefined
     this.describe = undefined
     this.alive = undefined
-    this.dormant = undefined
     this.serial = ++serial
     this.owners = owners
     this.label = name
@@ -135,6 +128,15 @@ export class TrackedItem {
   /** The name of an item created without one (naming it at creation would cost every item). */
   protected lateName(): string {
     return 'anonymous'
+  }
+
+  /**
+   * True while the item cannot run although its target lives (a listener on a node out of the
+   * document, on an idle XMLHttpRequest): not reported then, but kept, since the page can put the
+   * node back or send again. A method, not a field: no cost per item.
+   */
+  dormant(): boolean {
+    return false
   }
 
   /** Called with the id the scheduling function returned. */

@@ -97,7 +97,7 @@ class BrowserTaskSession extends ContextBoundSession implements TaskSession, Own
         item.complete()
         continue
       }
-      if (item.dormant !== undefined && item.dormant()) continue
+      if (item.dormant()) continue
       result.push(item)
     }
     return result
