@@ -37,9 +37,15 @@ export function packageDir(name: string): string {
   }
 }
 
-// A path under `root`, or undefined when the request tries to leave it.
+// A path under `root`, or undefined when the request tries to leave it (or is not a valid URL).
 function inside(root: string, path: string): string | undefined {
-  const file = normalize(join(root, decodeURIComponent(path)))
+  let decoded: string
+  try {
+    decoded = decodeURIComponent(path)
+  } catch {
+    return undefined
+  }
+  const file = normalize(join(root, decoded))
   return file === root || file.startsWith(root + sep) ? file : undefined
 }
 
