@@ -73,6 +73,18 @@ export default defineConfig(
     },
   },
   {
+    // The e2e compat fixture pages: plain page scripts, with the globals of a page and of the
+    // libraries they load as classic scripts.
+    files: ['e2e/compat/**/*.js'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        ['window', 'document', 'Event', 'MutationObserver', 'XMLHttpRequest', 'Zone', 'jQuery'].map(
+          (name) => [name, 'readonly'],
+        ),
+      ),
+    },
+  },
+  {
     files: [`${core}/shared/**/*.ts`, `${core}/browser/**/*.ts`],
     rules: {
       'no-restricted-imports': ['error', nodeBuiltinImports],

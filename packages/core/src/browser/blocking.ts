@@ -19,7 +19,7 @@ import { EventLoopBlock } from '../shared/report.js'
 import { reportInternalFault } from '../shared/scope.js'
 import { sourceLocation } from '../shared/source.js'
 import { userFrames, type StackHolder } from '../shared/stack.js'
-import { nativeSetTimeout, perfNow } from './natives.js'
+import { nativeSetTimeout, perfNow, unpatched } from './natives.js'
 import { browserPlatformHooks, isUserFrame } from './platform.js'
 import { setCallbackTimer } from './timers.js'
 
@@ -54,7 +54,7 @@ interface RawBlock {
 }
 
 const nativeFetch: typeof globalThis.fetch | undefined =
-  typeof globalThis.fetch === 'function' ? globalThis.fetch.bind(globalThis) : undefined
+  typeof globalThis.fetch === 'function' ? unpatched(globalThis.fetch).bind(globalThis) : undefined
 const NativeObserver: typeof PerformanceObserver | undefined =
   typeof globalThis.PerformanceObserver === 'function' ? globalThis.PerformanceObserver : undefined
 // The monitor's own observer must not show up among the page's observers (task scopes patch
@@ -64,7 +64,7 @@ const NativeChannel: typeof MessageChannel | undefined =
   typeof globalThis.MessageChannel === 'function' ? globalThis.MessageChannel : undefined
 const nativeRequestFrame: ((callback: () => void) => unknown) | undefined =
   typeof globalThis.requestAnimationFrame === 'function'
-    ? globalThis.requestAnimationFrame.bind(globalThis)
+    ? unpatched(globalThis.requestAnimationFrame).bind(globalThis)
     : undefined
 const timeOrigin = globalThis.performance.timeOrigin
 /** How long a scope's end waits for the frame it ended in to be reported. */

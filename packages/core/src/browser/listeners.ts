@@ -17,7 +17,7 @@
 // functions that read the entry or the target's WeakRef only when a report needs them.
 // Known gap: `on*` handler properties (`el.onclick = fn`) are neither tracked nor carried.
 import { callInContext, currentContext, runningItem, type ContextNode } from './context.js'
-import { captureStackTrace, errorConstructor } from './natives.js'
+import { captureStackTrace, errorConstructor, unpatched } from './natives.js'
 import {
   captureCreationStack,
   ownersFor,
@@ -137,6 +137,10 @@ class ListenerItem extends TrackedItem {
     this.describe = describeListener
   }
 
+  override dormant(): boolean {
+    return listenerDormant(this)
+  }
+
   protected override lateName(): string {
     const callback = entryOf(this)?.callback
     return functionName(
@@ -149,6 +153,27 @@ class ListenerItem extends TrackedItem {
 
 function listenerAlive(this: ListenerItem): boolean {
   return this.ref.deref() !== undefined
+}
+
+// Captured at load: the page (or zone.js) may patch the prototype later, never the constructor.
+const XHR = (globalThis as { XMLHttpRequest?: new () => { readyState: number } }).XMLHttpRequest
+
+// Targets whose listeners cannot run now, though the target lives:
+// - a node out of the document (`isConnected` false; read, not `instanceof Node`, so nodes of
+//   other frames count too): no input, layout or document event reaches it. Vue and Preact put
+//   listeners on the elements they render and drop the elements at unmount without removing
+//   them, so every unmounted component with an `onClick` looked leaked until a garbage
+//   collection happened to run;
+// - an XMLHttpRequest with no request in flight (UNSENT, also after abort, or DONE): it fires
+//   events only between send() and loadend. zone.js leaves its own listeners on every request it
+//   saw (its readystatechange listener, and `once` listeners, which it registers without `once`
+//   and never removes natively).
+// Not reported while so; reported again if the page puts the node back or sends again.
+function listenerDormant(item: ListenerItem): boolean {
+  const t = item.ref.deref()
+  if (t === undefined) return false
+  if ((t as { isConnected?: unknown }).isConnected === false) return true
+  return XHR !== undefined && t instanceof XHR && (t.readyState === 0 || t.readyState === 4)
 }
 
 function describeListener(this: ListenerItem): string {
@@ -200,6 +225,12 @@ export const nativeAddEventListener: Listen | undefined = (
 export const nativeRemoveEventListener: Listen | undefined = (
   proto as { removeEventListener?: Listen } | undefined
 )?.removeEventListener
+/**
+ * For leakscope's own listeners (a request's `loadend`, a signal's `abort`): the native method
+ * even under a zone.js loaded first (see `unpatched`). Removing a page's listener (cancel) still
+ * goes through every layer, which is where the page registered it.
+ */
+export const ownAddEventListener: Listen | undefined = unpatched(nativeAddEventListener)
 
 interface ListenOptions {
   capture?: unknown
@@ -321,7 +352,7 @@ export function wrappedListenerCount(): number {
 }
 
 function onAbort(signal: object, entry: Entry): void {
-  nativeAddEventListener?.call(
+  ownAddEventListener?.call(
     signal,
     'abort',
     () => {

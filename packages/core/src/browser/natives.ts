@@ -56,10 +56,35 @@ for (const key of [
   if (native !== undefined) natives[key] = native
 }
 
-export const nativeSetTimeout: (handler: () => void, ms: number) => unknown =
-  globalThis.setTimeout.bind(globalThis)
-export const nativeQueueMicrotask: (callback: () => void) => void =
-  globalThis.queueMicrotask.bind(globalThis)
+// zone.js (Angular) keeps the function each of its patches replaced on the patch, under this key.
+const zoneOriginalKey = `${
+  (globalThis as { __Zone_symbol_prefix?: unknown }).__Zone_symbol_prefix ?? '__zone_symbol__'
+}OriginalDelegate`
+
+/**
+ * The function a zone.js patch replaced (followed down the chain), else `fn`. For leakscope's own
+ * timers and listeners only: when zone.js was loaded first, going through its patches would
+ * schedule leakscope's work as tasks of the zone the page's code runs in, and the page's zone
+ * hooks (Angular's change detection) would count it as the app's. The page's own calls still go
+ * through every layer.
+ */
+export function unpatched<F>(fn: F): F {
+  let current = fn
+  // A few hops at most (zone.js patches once; another copy of it could wrap that patch again).
+  for (let hops = 0; hops < 4 && typeof current === 'function'; hops++) {
+    const original = (current as Record<string, unknown>)[zoneOriginalKey]
+    if (typeof original !== 'function') break
+    current = original as F
+  }
+  return current
+}
+
+export const nativeSetTimeout: (handler: () => void, ms: number) => unknown = unpatched(
+  globalThis.setTimeout,
+).bind(globalThis)
+export const nativeQueueMicrotask: (callback: () => void) => void = unpatched(
+  globalThis.queueMicrotask,
+).bind(globalThis)
 export const dateNow: () => number = Date.now
 // Fake clocks replace performance.now too; a frozen one would stall the grace period.
 export const perfNow: () => number = globalThis.performance.now.bind(globalThis.performance)

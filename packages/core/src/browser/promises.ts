@@ -18,7 +18,7 @@
 // Its callback is not carried either (it runs before any other code could observe the context).
 import type { BrowserTaskKind } from '../shared/model.js'
 import { callInContext, currentContext, runningItem } from './context.js'
-import { nativeAddEventListener } from './listeners.js'
+import { ownAddEventListener } from './listeners.js'
 import {
   callPrevious,
   definePatch,
@@ -126,7 +126,7 @@ const postTaskPatch = definePatch(schedulerProto, 'postTask', (patch, original) 
               'scheduler.postTask',
             )
         if (item !== undefined && options.signal !== undefined)
-          nativeAddEventListener?.call(options.signal, 'abort', () => item.complete(), {
+          ownAddEventListener?.call(options.signal, 'abort', () => item.complete(), {
             once: true,
           })
         if (item !== undefined || node !== undefined || parent !== undefined) {

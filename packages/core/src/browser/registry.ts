@@ -130,6 +130,15 @@ export class TrackedItem {
     return 'anonymous'
   }
 
+  /**
+   * True while the item cannot run although its target lives (a listener on a node out of the
+   * document, on an idle XMLHttpRequest): not reported then, but kept, since the page can put the
+   * node back or send again. A method, not a field: no cost per item.
+   */
+  dormant(): boolean {
+    return false
+  }
+
   /** Called with the id the scheduling function returned. */
   register(id: unknown): void {
     if (this.done) return

@@ -4,7 +4,7 @@
 // own through `AbortSignal.any`), XHR gets `abort()`. The promise `fetch()` returns is a native
 // promise chained on the native one, so an unhandled failure is still reported as unhandled.
 import type { BrowserTaskKind } from '../shared/model.js'
-import { nativeAddEventListener } from './listeners.js'
+import { ownAddEventListener } from './listeners.js'
 import type { TrackedItem } from './registry.js'
 import {
   callPrevious,
@@ -126,7 +126,7 @@ const sendPatch = definePatch(xhrProto, 'send', (patch, original) => {
             // DONE (4) without loadend yet, or collected: nothing is in flight.
             return request !== undefined && request.readyState !== 4
           }
-          nativeAddEventListener?.call(this, 'loadend', () => item.complete(), { once: true })
+          ownAddEventListener?.call(this, 'loadend', () => item.complete(), { once: true })
         }
       } catch (error) {
         fault(error)

@@ -97,6 +97,7 @@ class BrowserTaskSession extends ContextBoundSession implements TaskSession, Own
         item.complete()
         continue
       }
+      if (item.dormant()) continue
       result.push(item)
     }
     return result

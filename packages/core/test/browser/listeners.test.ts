@@ -46,6 +46,25 @@ describe('event listeners', () => {
     button.remove()
   })
 
+  test('a listener on an element out of the document is reported only once it is back', async () => {
+    // What Vue and Preact do at unmount: the rendered element leaves the document with its
+    // listener still on it (they never remove it), and nothing can reach it any more.
+    const detached = noTaskLeaks({ ...quiet, grace: 0 })
+    const reattached = noTaskLeaks({ ...quiet, grace: 0 })
+    const button = document.createElement('button')
+    document.body.append(button)
+    function onClick(): void {}
+    button.addEventListener('click', onClick)
+    button.remove()
+    const whileOut = await detached.check()
+    document.body.append(button)
+    const leaks = await reattached.check()
+    button.removeEventListener('click', onClick)
+    button.remove()
+    expect(whileOut).toEqual([])
+    expect(leaks.map((t) => [t.name, t.detail])).toEqual([['onClick', "'click' on <button>"]])
+  })
+
   test('the key is (target, type, callback, capture): a mismatched remove leaves a leak', async () => {
     const scope = noTaskLeaks({ ...quiet, grace: 0 })
     const target = new EventTarget()

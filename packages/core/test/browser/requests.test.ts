@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { noTaskLeaks } from 'leakscope'
-import { firstFramePath } from './helpers.js'
+import { firstFramePath, quiet } from './helpers.js'
 
 const url = `${location.origin}/__leakscope_test_request__`
 
@@ -44,6 +44,37 @@ describe('in-flight requests', () => {
       })
     })
     expect(await scope.check()).toEqual([])
+  })
+
+  test('a listener left on an XHR is a leak only while its request is in flight', async () => {
+    function onLoad(): void {}
+    const busy = new XMLHttpRequest()
+    const inFlight = noTaskLeaks({ ...quiet, grace: 0 })
+    busy.open('GET', url)
+    busy.addEventListener('load', onLoad)
+    busy.send()
+    const leaks = await inFlight.check()
+    expect(leaks.map((t) => [t.kind, t.name, t.detail])).toEqual([
+      ['listener', 'onLoad', "'load' on XMLHttpRequest"],
+      ['xhr', 'xhr', `GET ${url}`],
+    ])
+    busy.abort()
+
+    // Done, or never sent: nothing can fire those listeners until the page sends again (zone.js
+    // leaves such listeners on every request).
+    const scope = noTaskLeaks({ action: 'throw', grace: 0 })
+    const done = new XMLHttpRequest()
+    done.open('GET', url)
+    done.addEventListener('load', onLoad)
+    await new Promise<void>((resolve) => {
+      done.addEventListener('loadend', () => resolve(), { once: true })
+      done.send()
+    })
+    const unsent = new XMLHttpRequest()
+    unsent.addEventListener('readystatechange', onLoad)
+    expect(await scope.check()).toEqual([])
+    // Both still reachable here: the scope did not pass because they were collected.
+    expect([done.readyState, unsent.readyState, busy.readyState]).toEqual([4, 0, 0])
   })
 
   test('a fetch answered within the grace period is clean', async () => {
