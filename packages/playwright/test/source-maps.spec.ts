@@ -99,6 +99,24 @@ test('sourceMaps: false reports the generated location', async ({ page, viteSite
   expect(pageMessage).not.toContain(`Leaky.tsx:${source.line}:`)
 })
 
+test.describe('long frames', () => {
+  // Headless Chromium now and then reports no Long Animation Frame (as in long-tasks.spec.ts).
+  test.describe.configure({ retries: 2 })
+
+  test("a long frame's source is named in the .tsx source", async ({ page, viteSite }) => {
+    const mainSource = await readFile(path.join(viteApp, 'src/main.tsx'), 'utf8')
+    const source = locate(mainSource, 'function busy')
+    const served = await fetch(`${viteSite}/src/main.tsx`).then((r) => r.text())
+    expect(locate(served, 'function busy').line).not.toBe(source.line)
+    await page.goto(viteSite)
+    await page.click('#busy')
+    const message = await failureOf(expect(page).toHaveNoLongTasks({ threshold: 100 }))
+    expect(message).toMatch(
+      new RegExp(`Source: ${viteSite}/src/main\\.tsx:${source.line}:\\d+ \\(busy\\)`),
+    )
+  })
+})
+
 test('sourceMaps is validated like the other options', async ({ page, site }) => {
   await page.goto(`${site}/leaky.html`)
   expect(
