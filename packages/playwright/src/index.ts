@@ -198,8 +198,9 @@ async function checkWholeTest(
   }
   if (report.blocks.length > 0) {
     const byUrl = new Map<string, LongFrameData[]>()
-    for (const block of report.blocks)
+    for (const block of report.blocks) {
       byUrl.set(block.url, [...(byUrl.get(block.url) ?? []), block])
+    }
     for (const [url, list] of byUrl) parts.push(`Document: ${url}\n\n${formatLongFrames(list)}`)
   }
   throw new Error(parts.join('\n\n'))
@@ -378,7 +379,9 @@ async function toHaveNoLongTasks(
     )
   }
   const found = await longFrameBlocks(session, frames, limit, url)
-  const blocks = found.length === 0 ? found : await located(session, found, sourceMaps)
+  const mapped =
+    sourceMaps ?? (target instanceof PageLeakScope ? target.options.sourceMaps !== false : true)
+  const blocks = found.length === 0 ? found : await located(session, found, mapped)
   if (blocks.length > 0) {
     await attachJson(test.info(), 'leakscope-long-tasks', { url, threshold: limit, window, blocks })
   }

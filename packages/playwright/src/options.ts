@@ -210,17 +210,21 @@ export function resolvePageOptions(value: unknown): {
   }
 }
 
-/** Validates `toHaveNoLongTasks(options)`: the threshold (undefined: the default) and sourceMaps. */
+/**
+ * Validates `toHaveNoLongTasks(options)`: the threshold and sourceMaps, each undefined when not
+ * given (a scope's own options then apply).
+ */
 export function resolveLongTaskOptions(value: unknown): {
   threshold: number | undefined
-  sourceMaps: boolean
+  sourceMaps: boolean | undefined
 } {
   const where = 'toHaveNoLongTasks(options)'
-  if (value === undefined) return { threshold: undefined, sourceMaps: true }
+  if (value === undefined) return { threshold: undefined, sourceMaps: undefined }
   const options = record(where, value, ['threshold', 'sourceMaps'])
   return {
     threshold:
       options.threshold === undefined ? undefined : ms(where, 'threshold', options.threshold, 0),
-    sourceMaps: sourceMapsFrom(where, options.sourceMaps),
+    sourceMaps:
+      options.sourceMaps === undefined ? undefined : sourceMapsFrom(where, options.sourceMaps),
   }
 }
