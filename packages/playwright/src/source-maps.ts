@@ -127,10 +127,23 @@ export async function withOriginalLocations<T>(
   request: APIRequestContext,
   cache: SourceMapCache,
 ): Promise<T> {
+  // A report must come out whatever happens here: anything unexpected leaves it as it was.
+  return resolveCopy(data, request, cache).catch(() => data)
+}
+
+async function resolveCopy<T>(
+  data: T,
+  request: APIRequestContext,
+  cache: SourceMapCache,
+): Promise<T> {
   const copy = structuredClone(data)
   const frames: StackFrame[] = []
   collectFrames(copy, frames)
-  const urls = [...new Set(frames.map((frame) => frame.url).filter(isHttp))]
+  // Innermost frames come first, and they matter most: beyond the cache's size, scripts are left.
+  const urls = [...new Set(frames.map((frame) => frame.url).filter(isHttp))].slice(
+    0,
+    SOURCE_MAP_LIMITS.cachedScripts,
+  )
   if (urls.length === 0) return copy
   const maps = new Map<string, SourceMapData>()
   let timer: ReturnType<typeof setTimeout> | undefined

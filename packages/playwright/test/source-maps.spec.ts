@@ -136,6 +136,8 @@ test('sourceMaps is validated like the other options', async ({ page, site }) =>
 interface Served {
   body: string | Buffer
   headers?: Record<string, string>
+  /** Send the headers, then never finish the body. */
+  hang?: boolean
 }
 
 interface StaticSite {
@@ -165,7 +167,8 @@ async function serve(files: Record<string, Served>): Promise<StaticSite> {
       'content-type': TYPES[path.extname(pathname)] ?? 'text/html',
       ...file.headers,
     })
-    response.end(file.body)
+    if (file.hang === true) response.write(file.body)
+    else response.end(file.body)
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
@@ -196,10 +199,10 @@ function mapTo(source: string, line: number, column: number): string {
   })
 }
 
-test('malformed, huge and missing maps leave the generated location; a SourceMap header is read', async ({
+test('malformed, huge, missing and hanging maps leave the generated location; a SourceMap header is read', async ({
   page,
 }) => {
-  const names = ['bad', 'huge', 'missing', 'notjson', 'header'] as const
+  const names = ['bad', 'huge', 'missing', 'notjson', 'slow', 'header'] as const
   const site = await serve({
     '/index.html': {
       body: `<!doctype html><button id="mount">mount</button>${names
@@ -218,6 +221,9 @@ test('malformed, huge and missing maps leave the generated location; a SourceMap
     },
     '/dist/missing.js': { body: bundle('missingTick', 'missing.js.map') },
     '/dist/notjson.js': { body: bundle('notjsonTick', 'data:application/json;base64,e3ZlcnNpb24') },
+    // The map never arrives: its request times out.
+    '/dist/slow.js': { body: bundle('slowTick', 'slow.js.map') },
+    '/dist/slow.js.map': { body: '{"version":3,', hang: true },
     // The header wins over the comment.
     '/dist/header.js': {
       body: bundle('headerTick', 'missing.js.map'),
@@ -235,9 +241,12 @@ test('malformed, huge and missing maps leave the generated location; a SourceMap
 
     const scope = await leakscope.start(page, { kinds: ['interval'] })
     await page.click('#mount')
+    const started = Date.now()
     const message = await failureOf(expect(scope).toHaveNoLeaks())
+    // The slow map is given up after its request's 3 s (the report waits 5 s at most).
+    expect(Date.now() - started).toBeLessThan(8_000)
     expect(message).toContain(`Detected ${names.length} leaked tasks`)
-    for (const name of ['bad', 'huge', 'missing', 'notjson']) {
+    for (const name of ['bad', 'huge', 'missing', 'notjson', 'slow']) {
       expect(message).toMatch(
         new RegExp(`${site.origin}/dist/${name}\\.js:2:\\d+ \\(HTMLButtonElement\\.<anonymous>\\)`),
       )
