@@ -5,7 +5,6 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { createServer as createViteServer } from 'vite'
 import { test as leakscopeTest } from '@leakscope/playwright'
 import { pages } from './pages.js'
 
@@ -49,9 +48,11 @@ export const test = leakscopeTest.extend<object, { site: string; viteSite: strin
   viteSite: [
     // eslint-disable-next-line no-empty-pattern -- Playwright reads the fixture list from it
     async ({}, use) => {
+      // Loaded here: the specs that never use the dev server do not load Vite at all.
+      const { createServer } = await import('vite')
       // Pre-bundled dependencies go to a directory of this run, not into node_modules.
       const cacheDir = await mkdtemp(path.join(tmpdir(), 'leakscope-vite-'))
-      const server = await createViteServer({
+      const server = await createServer({
         configFile: false,
         root: viteApp,
         cacheDir,
