@@ -6,6 +6,7 @@
 //
 // Page -> relay messages are hostile until validated (validate.ts). Shared by the panel (which
 // only needs PanelHost, ToPanel and FromPanel) and the rest of the extension.
+import type { OriginalLocation } from 'leakscope'
 import { AGENT_PROTOCOL, type AgentBatch, type BrowserTaskKind } from './agent-protocol.js'
 
 export type { AgentBatch, AgentScopeReport } from './agent-protocol.js'
@@ -82,13 +83,8 @@ export interface FrameLocation {
   column: number
 }
 
-/** Its original location per the script's source map (1-based), and the original name if any. */
-export interface OriginalLocation {
-  url: string
-  line: number
-  column: number
-  name?: string
-}
+/** Its original location per the script's source map: the core model's `StackFrame.original`. */
+export type { OriginalLocation }
 
 export interface ResolvedLocation extends FrameLocation {
   original?: OriginalLocation

@@ -2,15 +2,9 @@
 // carry the page's origin, so it can read the page's own scripts and maps like DevTools does).
 // The page serves both and is hostile: only http(s) URLs of this document's origin (and maps in
 // data: URLs) are read, every body is size-limited and time-limited, and maps are parsed by
-// sourcemap.ts, which refuses anything malformed. Results are cached per script URL.
+// leakscope/source-map, which refuses anything malformed. Results are cached per script URL.
+import { loadSourceMap, originalLocation, type SourceMapData } from 'leakscope/source-map'
 import type { FrameLocation, ResolvedLocation } from '../bridge.js'
-import {
-  dataUrlJson,
-  originalLocation,
-  parseSourceMap,
-  sourceMappingUrl,
-  type SourceMapData,
-} from '../sourcemap.js'
 
 export const SOURCE_MAP_LIMITS = {
   /** Largest script read to find its sourceMappingURL comment. */
@@ -78,21 +72,20 @@ async function fetchLimited(url: string, maxBytes: number): Promise<Response | u
 async function loadMap(scriptUrl: URL, origin: string): Promise<SourceMapData | undefined> {
   const script = await fetchLimited(scriptUrl.href, SOURCE_MAP_LIMITS.scriptBytes)
   if (script === undefined) return undefined
-  const header = script.headers.get('sourcemap') ?? script.headers.get('x-sourcemap')
   const text = await script.text().catch(() => '')
-  const reference = sourceMappingUrl(text) ?? header ?? undefined
-  if (reference === undefined) return undefined
-  if (/^data:/i.test(reference)) {
-    const json = dataUrlJson(reference, SOURCE_MAP_LIMITS.mapBytes)
-    // An inline map's sources are relative to the script.
-    return json === undefined ? undefined : parseSourceMap(json, scriptUrl.href)
-  }
-  const mapUrl = sameOrigin(reference, scriptUrl.href, origin)
-  if (mapUrl === undefined) return undefined
-  const map = await fetchLimited(mapUrl.href, SOURCE_MAP_LIMITS.mapBytes)
-  if (map === undefined) return undefined
-  const json = await map.text().catch(() => '')
-  return parseSourceMap(json, mapUrl.href)
+  return loadSourceMap(
+    { url: scriptUrl.href, text, headers: script.headers },
+    {
+      maxMapBytes: SOURCE_MAP_LIMITS.mapBytes,
+      fetchMap: async (url) => {
+        // The same policy as for scripts: nothing outside the document's origin is read.
+        const mapUrl = sameOrigin(url, scriptUrl.href, origin)
+        if (mapUrl === undefined) return undefined
+        const map = await fetchLimited(mapUrl.href, SOURCE_MAP_LIMITS.mapBytes)
+        return map === undefined ? undefined : map.text().catch(() => undefined)
+      },
+    },
+  )
 }
 
 function mapFor(url: URL, origin: string): Promise<SourceMapData | undefined> {

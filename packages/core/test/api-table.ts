@@ -1,8 +1,12 @@
-// The names in docs/api.md's "Runtime exports" table (shared by the Node and browser checks).
-export function documentedExports(doc: string): string[] {
-  const section = doc.split('## Runtime exports')[1]?.split('\n## ')[0] ?? ''
-  return [...section.matchAll(/^\|\s*`([\w.]+)`\s*\|/gm)].map((match) => match[1] as string)
+// The names in docs/api.md's export tables (shared by the Node and browser checks): the
+// "Runtime exports" table of `leakscope`, and the table of each subpath section.
+export function documentedExports(doc: string, section = 'Runtime exports'): string[] {
+  const text = doc.split(`\n## ${section}\n`)[1]?.split('\n## ')[0] ?? ''
+  return [...text.matchAll(/^\|\s*`([\w.]+)`\s*\|/gm)].map((match) => match[1] as string)
 }
+
+/** The section of docs/api.md that documents the `leakscope/source-map` entry. */
+export const SOURCE_MAP_SECTION = 'Source maps: `leakscope/source-map`'
 
 /** Each documented name that does not resolve on `module` (dotted names are members). */
 export function missingExports(documented: readonly string[], module: object): string[] {

@@ -96,8 +96,8 @@ export function formatLongFrame(block: LongFrameData): string {
     `  Started: ${new Date(block.startTime).toISOString()}`,
   ]
   if (block.source !== undefined) {
-    const { functionName, url, line, column } = block.source
-    lines.push(`  Source: ${url}:${line}:${column} (${functionName || 'anonymous'})`)
+    const { url, line, column } = block.source.original ?? block.source
+    lines.push(`  Source: ${url}:${line}:${column} (${block.source.functionName || 'anonymous'})`)
   }
   for (const script of block.attribution ?? []) {
     const where =

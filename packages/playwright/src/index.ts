@@ -36,6 +36,7 @@ import {
 import { PROBE_GLOBAL, type Probe, type RawFrame } from './probe.js'
 import { PageLeakScope, startScope, type LeakscopeStartOptions } from './scope.js'
 import { ContextSession } from './session.js'
+import { withOriginalLocations } from './source-maps.js'
 
 export { PageLeakScope } from './scope.js'
 export type { LeakscopeStartOptions, ScopeFindings } from './scope.js'
@@ -116,6 +117,14 @@ async function attachJson(info: TestInfo, prefix: string, data: unknown): Promis
   })
 }
 
+// Frames resolved through the page's source maps, for reports with findings only (so a passing
+// test never waits for a map), unless the check's `sourceMaps` option is false.
+function located<T>(session: ContextSession, data: T, sourceMaps: boolean): Promise<T> {
+  return sourceMaps
+    ? withOriginalLocations(data, session.context.request, session.sourceMaps)
+    : Promise.resolve(data)
+}
+
 async function currentFrames(
   page: Page,
 ): Promise<{ doc: string; url: string; frames: RawFrame[] }[]> {
@@ -168,23 +177,30 @@ async function checkWholeTest(
   )
   const count = countFindings(documents)
   if (count === 0 && blocks.length === 0 && appReports.length === 0) return
-  await attachJson(info, 'leakscope-test-report', {
-    documents: documents.filter((d) => d.tasks.length + d.workers.length > 0),
-    blocks,
-    appReports,
-  })
+  const report = await located(
+    session,
+    {
+      documents: documents.filter((d) => d.tasks.length + d.workers.length > 0),
+      blocks,
+      appReports,
+    },
+    options.sourceMaps,
+  )
+  await attachJson(info, 'leakscope-test-report', report)
   const parts = ['leakscope: the test passed, but left work behind (test.use({ leakscope }))']
-  if (count > 0) parts.push(formatDocuments(documents))
-  for (const app of appReports) {
+  if (count > 0) parts.push(formatDocuments(report.documents))
+  for (const app of report.appReports) {
     const label = app.label === undefined ? '' : `, ${app.label}`
     parts.push(
       `Reported by the page's own leakscope (scope ${app.scopeId}${label}) in ${app.url}\n\n` +
         formatReport(app.report),
     )
   }
-  if (blocks.length > 0) {
+  if (report.blocks.length > 0) {
     const byUrl = new Map<string, LongFrameData[]>()
-    for (const block of blocks) byUrl.set(block.url, [...(byUrl.get(block.url) ?? []), block])
+    for (const block of report.blocks) {
+      byUrl.set(block.url, [...(byUrl.get(block.url) ?? []), block])
+    }
     for (const [url, list] of byUrl) parts.push(`Document: ${url}\n\n${formatLongFrames(list)}`)
   }
   throw new Error(parts.join('\n\n'))
@@ -250,11 +266,19 @@ async function toHaveNoLeaks(
     }
     const findings = await target.findings()
     const count = findingCount(findings.report)
+    const report =
+      count === 0
+        ? findings.report
+        : await located(
+            sessionOf(target.page, name),
+            findings.report,
+            target.options.sourceMaps !== false,
+          )
     if (count > 0) {
       await attachJson(info, `leakscope-report-${target.id}`, {
         url: findings.url,
         ...(findings.unloaded === undefined ? {} : { unloaded: findings.unloaded }),
-        ...findings.report,
+        ...report,
       })
     }
     const hint = this.utils.matcherHint(name, 'scope', '', { isNot: this.isNot })
@@ -275,7 +299,7 @@ async function toHaveNoLeaks(
       message: () =>
         count === 0
           ? `${hint}\n\nExpected leaks in ${findings.url}, found none.${unloaded}`
-          : `${hint}\n\nPage: ${findings.url}${unloaded}\n\n${formatReport(findings.report)}`,
+          : `${hint}\n\nPage: ${findings.url}${unloaded}\n\n${formatReport(report)}`,
     }
   }
   if (!isPage(target)) {
@@ -283,15 +307,11 @@ async function toHaveNoLeaks(
       `${name}: expected a page or the scope returned by leakscope.start(page), got ${String(target)}`,
     )
   }
-  const { grace, filters } = resolvePageOptions(options)
+  const { grace, filters, sourceMaps } = resolvePageOptions(options)
   const session = sessionOf(target, name)
-  const documents: DocumentFindings[] = await pageFindingsAfterGrace(
-    target,
-    session,
-    filters,
-    grace,
-  )
-  const count = countFindings(documents)
+  const found: DocumentFindings[] = await pageFindingsAfterGrace(target, session, filters, grace)
+  const count = countFindings(found)
+  const documents = count === 0 ? found : await located(session, found, sourceMaps)
   if (count > 0) {
     await attachJson(info, 'leakscope-page-report', {
       documents: documents.filter((d) => d.tasks.length + d.workers.length > 0),
@@ -316,7 +336,7 @@ async function toHaveNoLongTasks(
   options?: LongTaskOptions,
 ): Promise<MatcherReturnType> {
   const name = 'toHaveNoLongTasks'
-  const threshold = resolveLongTaskOptions(options)
+  const { threshold, sourceMaps } = resolveLongTaskOptions(options)
   let frames: RawFrame[]
   let url: string
   let window: string
@@ -358,7 +378,10 @@ async function toHaveNoLongTasks(
       `${name}: expected a page or the scope returned by leakscope.start(page), got ${String(target)}`,
     )
   }
-  const blocks = await longFrameBlocks(session, frames, limit, url)
+  const found = await longFrameBlocks(session, frames, limit, url)
+  const mapped =
+    sourceMaps ?? (target instanceof PageLeakScope ? target.options.sourceMaps !== false : true)
+  const blocks = found.length === 0 ? found : await located(session, found, mapped)
   if (blocks.length > 0) {
     await attachJson(test.info(), 'leakscope-long-tasks', { url, threshold: limit, window, blocks })
   }

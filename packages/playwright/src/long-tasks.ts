@@ -2,7 +2,7 @@
 // the script attribution located as url:line:column.
 import type { Page } from '@playwright/test'
 import { sourceLocation } from 'leakscope'
-import type { EventLoopBlockData, LoafScriptAttribution } from 'leakscope'
+import type { EventLoopBlockData, LoafScriptAttribution, StackFrame } from 'leakscope'
 import { PROBE_GLOBAL, type Probe, type RawFrame, type RawScript } from './probe.js'
 import type { ContextSession } from './session.js'
 
@@ -12,6 +12,8 @@ export interface LongFrameData extends EventLoopBlockData {
   blockingDuration: number
   /** The document the frame happened in. */
   url: string
+  /** The longest script's entry point (with `original` once resolved through a source map). */
+  source?: StackFrame
 }
 
 /** Frames a check read, and the window they cover. */

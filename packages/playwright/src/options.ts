@@ -21,6 +21,12 @@ export interface LeakscopeTestOptions {
    * of the test, including documents that are gone. Off by default.
    */
   blocking?: boolean | { threshold?: number }
+  /**
+   * Resolve the frames of a report through the page's source maps before it is shown (default
+   * true): each frame then names its original file, line and column. `false`: the generated
+   * location, as the browser ran it.
+   */
+  sourceMaps?: boolean
 }
 
 /** Options of `expect(page).toHaveNoLeaks(options)`. */
@@ -30,18 +36,23 @@ export interface PageLeakOptions {
   nameFilter?: string | RegExp
   kinds?: BrowserTaskKind[]
   workers?: boolean
+  /** Resolve frames through the page's source maps (default true). */
+  sourceMaps?: boolean
 }
 
 /** Options of `toHaveNoLongTasks`. */
 export interface LongTaskOptions {
   /** Frames longer than this many ms fail the check (default 100, or the scope's threshold). */
   threshold?: number
+  /** Resolve each frame's source through the page's source maps (default true). */
+  sourceMaps?: boolean
 }
 
 export interface ResolvedTestOptions {
   grace: number
   filters: ItemFilters
   blocking: number | undefined
+  sourceMaps: boolean
 }
 
 const BROWSER_KINDS: readonly BrowserTaskKind[] = [
@@ -119,6 +130,12 @@ function filtersFrom(where: string, options: Record<string, unknown>): ItemFilte
   return filters
 }
 
+function sourceMapsFrom(where: string, value: unknown): boolean {
+  if (value === undefined) return true
+  if (typeof value !== 'boolean') fail(where, 'sourceMaps', value, 'true or false')
+  return value
+}
+
 function blockingFrom(where: string, value: unknown): number | undefined {
   if (value === undefined || value === false) return undefined
   if (value === true) return 100
@@ -130,12 +147,20 @@ function blockingFrom(where: string, value: unknown): number | undefined {
 export function resolveTestOptions(value: unknown): ResolvedTestOptions | undefined {
   const where = 'test.use({ leakscope })'
   if (value === undefined || value === false) return undefined
-  if (value === true) return { grace: 250, filters: {}, blocking: undefined }
-  const options = record(where, value, ['grace', 'nameFilter', 'kinds', 'workers', 'blocking'])
+  if (value === true) return { grace: 250, filters: {}, blocking: undefined, sourceMaps: true }
+  const options = record(where, value, [
+    'grace',
+    'nameFilter',
+    'kinds',
+    'workers',
+    'blocking',
+    'sourceMaps',
+  ])
   return {
     grace: ms(where, 'grace', options.grace, 250),
     filters: filtersFrom(where, options),
     blocking: blockingFrom(where, options.blocking),
+    sourceMaps: sourceMapsFrom(where, options.sourceMaps),
   }
 }
 
@@ -151,10 +176,12 @@ export function checkStartOptions(value: unknown): void {
     'creationStacks',
     'stackFrames',
     'blocking',
+    'sourceMaps',
   ])
   ms(where, 'grace', options.grace, 0)
   filtersFrom(where, options)
   blockingFrom(where, options.blocking)
+  sourceMapsFrom(where, options.sourceMaps)
   if (options.creationStacks !== undefined && typeof options.creationStacks !== 'boolean') {
     fail(where, 'creationStacks', options.creationStacks, 'true or false')
   }
@@ -168,17 +195,36 @@ export function checkStartOptions(value: unknown): void {
 }
 
 /** Validates `expect(page).toHaveNoLeaks(options)`. */
-export function resolvePageOptions(value: unknown): { grace: number; filters: ItemFilters } {
+export function resolvePageOptions(value: unknown): {
+  grace: number
+  filters: ItemFilters
+  sourceMaps: boolean
+} {
   const where = 'toHaveNoLeaks(options)'
-  if (value === undefined) return { grace: 0, filters: {} }
-  const options = record(where, value, ['grace', 'nameFilter', 'kinds', 'workers'])
-  return { grace: ms(where, 'grace', options.grace, 0), filters: filtersFrom(where, options) }
+  if (value === undefined) return { grace: 0, filters: {}, sourceMaps: true }
+  const options = record(where, value, ['grace', 'nameFilter', 'kinds', 'workers', 'sourceMaps'])
+  return {
+    grace: ms(where, 'grace', options.grace, 0),
+    filters: filtersFrom(where, options),
+    sourceMaps: sourceMapsFrom(where, options.sourceMaps),
+  }
 }
 
-/** Validates `toHaveNoLongTasks(options)`; returns the threshold or undefined. */
-export function resolveLongTaskOptions(value: unknown): number | undefined {
+/**
+ * Validates `toHaveNoLongTasks(options)`: the threshold and sourceMaps, each undefined when not
+ * given (a scope's own options then apply).
+ */
+export function resolveLongTaskOptions(value: unknown): {
+  threshold: number | undefined
+  sourceMaps: boolean | undefined
+} {
   const where = 'toHaveNoLongTasks(options)'
-  if (value === undefined) return undefined
-  const options = record(where, value, ['threshold'])
-  return options.threshold === undefined ? undefined : ms(where, 'threshold', options.threshold, 0)
+  if (value === undefined) return { threshold: undefined, sourceMaps: undefined }
+  const options = record(where, value, ['threshold', 'sourceMaps'])
+  return {
+    threshold:
+      options.threshold === undefined ? undefined : ms(where, 'threshold', options.threshold, 0),
+    sourceMaps:
+      options.sourceMaps === undefined ? undefined : sourceMapsFrom(where, options.sourceMaps),
+  }
 }

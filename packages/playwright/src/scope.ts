@@ -31,6 +31,11 @@ export interface LeakscopeStartOptions {
    * default 100) is the one that matcher uses when it is given none.
    */
   blocking?: boolean | { threshold?: number }
+  /**
+   * Resolve the frames of the scope's report through the page's source maps when it fails
+   * (default true); `false` keeps the generated locations.
+   */
+  sourceMaps?: boolean
 }
 
 /** What a scope found, when it was checked. */

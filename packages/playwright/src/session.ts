@@ -2,6 +2,7 @@
 // Playwright saw in each page, and what each document sent before it went away.
 import type { BrowserContext, Frame, Page, Worker } from '@playwright/test'
 import type { PageLeakScope } from './scope.js'
+import type { SourceMapCache } from './source-maps.js'
 import type { LeakedTaskData, LeakedWorkerData } from 'leakscope'
 import type { AgentBatch, AgentScopeReport } from 'leakscope/agent'
 import { agentScriptPath } from 'leakscope/agent'
@@ -77,6 +78,8 @@ export class ContextSession {
   readonly scopes: PageLeakScope[] = []
   /** Source texts fetched for line and column lookups, by URL. */
   readonly sources: Map<string, Promise<string | undefined>> = new Map()
+  /** Source maps of the scripts named by reported frames, by script URL. */
+  readonly sourceMaps: SourceMapCache = new Map()
 
   private constructor(context: BrowserContext) {
     this.context = context

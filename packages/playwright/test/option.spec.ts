@@ -171,6 +171,9 @@ test('a bad option fails the test and names itself', () => {
   )
   expect(failure('bad options > unknown key > unknown key')).toContain('unknown option "nameFiltr"')
   expect(failure('bad options > bad kind > bad kind')).toContain('option "kinds" is ["intervals"]')
+  expect(failure('bad options > bad sourceMaps > bad sourceMaps')).toContain(
+    'test.use({ leakscope }): option "sourceMaps" is "yes"; expected true or false',
+  )
 })
 
 test("what the page's own leakscope reported counts, also from a document that is gone", () => {
@@ -183,4 +186,27 @@ test("what the page's own leakscope reported counts, also from a document that i
   expect(message).toContain('interval "appPoll"')
   expect(message).toContain(`app-scope.html:${lineOf('/app-scope.html', 'app scope leak')}:`)
   expect(message).not.toMatch(/^Document: /m)
+})
+
+test('frames are resolved through source maps unless sourceMaps is false', async () => {
+  const source = (
+    await readFile(path.join(root, 'packages/playwright/test/vite-app/src/Leaky.tsx'), 'utf8')
+  ).split('\n')
+  const line = source.findIndex((text) => text.includes('setInterval(')) + 1
+  const column = (source[line - 1] ?? '').indexOf('setInterval(') + 1
+  const at = `/src/Leaky.tsx:${line}:${column} (startTicker)`
+
+  const mapped = failure('source maps > on > leaky React component')
+  expect(mapped).toContain('Detected 1 leaked task')
+  expect(mapped).toContain(at)
+  const report = attachment(outcome('source maps > on > leaky React component')) as unknown as {
+    documents: { tasks: { creationStack: { line: number; original?: { line: number } }[] }[] }[]
+  }
+  const frame = report.documents[0]?.tasks[0]?.creationStack[0]
+  expect(frame?.original?.line).toBe(line)
+  expect(frame?.line).not.toBe(line)
+
+  const generated = failure('source maps > off > leaky React component')
+  expect(generated).toMatch(/\/src\/Leaky\.tsx:\d+:\d+ \(startTicker\)/)
+  expect(generated).not.toContain(at)
 })

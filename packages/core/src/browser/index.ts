@@ -36,6 +36,7 @@ export type {
   LoafScriptAttribution,
   Logger,
   NodeTaskKind,
+  OriginalLocation,
   StackFrame,
   TaskDetector,
   TaskKind,

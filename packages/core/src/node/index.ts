@@ -35,6 +35,7 @@ export type {
   LoafScriptAttribution,
   Logger,
   NodeTaskKind,
+  OriginalLocation,
   StackFrame,
   TaskDetector,
   TaskKind,

@@ -9,6 +9,7 @@ export type {
   LeakedWorkerData,
   LoafScriptAttribution,
   NodeTaskKind,
+  OriginalLocation,
   StackFrame,
   TaskKind,
   TaskState,

@@ -4,12 +4,29 @@
 /** Version of the report model; bumped on any incompatible change to the shapes below. */
 export const REPORT_MODEL_VERSION = 1
 
-/** One frame of a captured stack. `line` and `column` are 1-based. */
+/**
+ * One frame of a captured stack. `line` and `column` are 1-based. `url`, `line` and `column` are
+ * always where the code ran (the generated location); `original` is set only by tools that
+ * resolved the frame through the script's source map.
+ */
 export interface StackFrame {
   functionName: string
   url: string
   line: number
   column: number
+  /** Where the source map puts this frame in the original source. */
+  original?: OriginalLocation
+}
+
+/**
+ * A location in an original source, per a source map: 1-based `line` and `column`, and `name`,
+ * the original identifier the map records at that position, if any.
+ */
+export interface OriginalLocation {
+  url: string
+  line: number
+  column: number
+  name?: string
 }
 
 /** Kinds of asynchronous work tracked in Node.js. */

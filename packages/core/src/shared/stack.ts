@@ -48,9 +48,12 @@ export function userFrames(holder: StackHolder, isUserFrame: FrameFilter): Stack
 
 // Location first, `url:line:column (function)`: test runners re-parse message lines that look
 // like V8 frames (Playwright matches `at` optional, `fn (url:line:column)` and lines ending in
-// `url:line:column`) and print them a second time as the error's own stack.
+// `url:line:column`) and print them a second time as the error's own stack. A source-mapped
+// frame is shown at its original location, the line the user wrote; the function name stays
+// V8's (a map's `name` at a call site names the callee, not the caller).
 export function formatFrame(frame: StackFrame): string {
-  return `${frame.url}:${frame.line}:${frame.column} (${frame.functionName})`
+  const at = frame.original ?? frame
+  return `${at.url}:${at.line}:${at.column} (${frame.functionName})`
 }
 
 export function formatFrames(frames: readonly StackFrame[] | undefined, indent = '    '): string {

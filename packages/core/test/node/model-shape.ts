@@ -33,7 +33,11 @@ function object(required: Record<string, Check>, optional: Record<string, Check>
   }
 }
 
-const frame = object({ functionName: isString, url: isString, line: isNumber, column: isNumber })
+const location = object({ url: isString, line: isNumber, column: isNumber }, { name: isString })
+const frame = object(
+  { functionName: isString, url: isString, line: isNumber, column: isNumber },
+  { original: location },
+)
 
 const task = object(
   {

@@ -1,5 +1,6 @@
 // Tests of the `leakscope` option, run by option.spec.ts in a child Playwright process, which
 // reads their outcome (status, errors, attachments) from the JSON reporter.
+import type { Page } from '@playwright/test'
 import { test, expect } from '../fixtures.js'
 
 test.describe('option on', () => {
@@ -126,6 +127,27 @@ test.describe('blocking', () => {
   })
 })
 
+test.describe('source maps', () => {
+  const mountLeaky = async (page: Page): Promise<void> => {
+    await page.click('#mount')
+    await expect(page.locator('#root p')).toHaveText(/ticker: [1-9]/)
+  }
+  test.describe('on', () => {
+    test.use({ leakscope: { grace: 100, kinds: ['interval'] } })
+    test('leaky React component', async ({ page, viteSite }) => {
+      await page.goto(viteSite)
+      await mountLeaky(page)
+    })
+  })
+  test.describe('off', () => {
+    test.use({ leakscope: { grace: 100, kinds: ['interval'], sourceMaps: false } })
+    test('leaky React component', async ({ page, viteSite }) => {
+      await page.goto(viteSite)
+      await mountLeaky(page)
+    })
+  })
+})
+
 test.describe('bad options', () => {
   test.describe('negative grace', () => {
     test.use({ leakscope: { grace: -1 } })
@@ -136,6 +158,12 @@ test.describe('bad options', () => {
   test.describe('unknown key', () => {
     test.use({ leakscope: { nameFiltr: 'x' } as never })
     test('unknown key', async ({ page }) => {
+      await page.goto('about:blank')
+    })
+  })
+  test.describe('bad sourceMaps', () => {
+    test.use({ leakscope: { sourceMaps: 'yes' } as never })
+    test('bad sourceMaps', async ({ page }) => {
       await page.goto('about:blank')
     })
   })
