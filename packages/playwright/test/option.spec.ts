@@ -151,18 +151,24 @@ test('true turns the option on with its defaults; kinds and nameFilter narrow it
   expect(narrowed).toContain('listener "onResize"')
 })
 
-test('blocking fails on a long frame, also in a document that is gone', () => {
-  const message = failure('blocking > long frame in a document that is gone')
-  expect(message).toMatch(/Document: http:\/\/127\.0\.0\.1:\d+\/blocking\.html\n/)
-  expect(message).toContain('(threshold: 250ms)')
-  expect(message).toMatch(
-    new RegExp(
-      `Source: http://127\\.0\\.0\\.1:\\d+/blocking\\.html:${lineOf('/blocking.html', 'function busy()')}:\\d+ \\(busy\\)`,
-    ),
-  )
-  expect(
-    attachment(outcome('blocking > long frame in a document that is gone')).blocks,
-  ).toHaveLength(1)
+// Headless Chromium now and then produces no Long Animation Frame for the nested test's click (see
+// long-tasks.spec.ts): a retry runs the nested project again.
+test.describe('long frames', () => {
+  test.describe.configure({ retries: 2 })
+
+  test('blocking fails on a long frame, also in a document that is gone', () => {
+    const message = failure('blocking > long frame in a document that is gone')
+    expect(message).toMatch(/Document: http:\/\/127\.0\.0\.1:\d+\/blocking\.html\n/)
+    expect(message).toContain('(threshold: 250ms)')
+    expect(message).toMatch(
+      new RegExp(
+        `Source: http://127\\.0\\.0\\.1:\\d+/blocking\\.html:${lineOf('/blocking.html', 'function busy()')}:\\d+ \\(busy\\)`,
+      ),
+    )
+    expect(
+      attachment(outcome('blocking > long frame in a document that is gone')).blocks,
+    ).toHaveLength(1)
+  })
 })
 
 test('a bad option fails the test and names itself', () => {
