@@ -20,6 +20,7 @@ import { callInContext, currentContext, runningItem, type ContextNode } from './
 import { captureStackTrace, errorConstructor, unpatched } from './natives.js'
 import {
   captureCreationStack,
+  captureUnderLayer,
   ownersFor,
   stackFramesFor,
   TrackedItem,
@@ -448,9 +449,14 @@ function patchAdd(holder: object | undefined): boolean {
             errorConstructor.stackTraceLimit = preparedFrames
             try {
               const holder: StackHolder = {}
+              const outer = (this as { addEventListener?: unknown }).addEventListener
               if (captureStackTrace === undefined)
                 item.stack = captureCreationStack(item.owners, addEventListener)
-              else {
+              else if (outer !== addEventListener && typeof outer === 'function') {
+                // Another layer patched over this one (zone.js): cut where the page called.
+                captureUnderLayer(holder, outer as Callable, addEventListener)
+                item.stack = holder
+              } else {
                 captureStackTrace(holder, addEventListener)
                 item.stack = holder
               }

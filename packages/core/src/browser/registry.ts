@@ -286,6 +286,31 @@ export function stackFramesFor(owners: readonly Owner[]): number {
   return frames
 }
 
+/** A creation stack cut at another layer's function, with leakscope's own cut as the fallback. */
+export interface LayeredStack extends StackHolder {
+  fallback?: StackHolder
+}
+
+/**
+ * Captures a creation stack when another layer (zone.js, say) has patched over leakscope's `own`
+ * function since it was installed: the page called `outer`, so the stack is cut there and starts
+ * at the page's call rather than inside the layer (zone.js puts up to nine frames of its own
+ * there). V8 leaves a stack cut at a function that is not being called empty (the page may
+ * have called an older reference, straight to `own`), so the stack cut at `own` is kept as its
+ * fallback. Two captures, only on pages with such a layer.
+ */
+export function captureUnderLayer(
+  holder: LayeredStack,
+  outer: (...args: never[]) => unknown,
+  own: (...args: never[]) => unknown,
+): void {
+  if (captureStackTrace === undefined) return
+  captureStackTrace(holder, outer)
+  const fallback: StackHolder = {}
+  captureStackTrace(fallback, own)
+  holder.fallback = fallback
+}
+
 // Frames to allow for leakscope's own when captureStackTrace is missing (`new Error()` starts
 // inside leakscope; captureStackTrace cuts at the patched function, so it needs no margin).
 const OWN_FRAMES_MARGIN = 3

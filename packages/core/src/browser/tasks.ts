@@ -18,6 +18,7 @@ import {
   ownersChanged,
   PendingItems,
   unkeyedItemCount,
+  type LayeredStack,
   type Owner,
   type OwnerState,
   type TrackedItem,
@@ -110,10 +111,17 @@ class BrowserTaskSession extends ContextBoundSession implements TaskSession, Own
 
 function creationFrames(item: TrackedItem, limit: number): StackFrame[] {
   if (item.stack === undefined) return []
-  let frames = userFrames(item.stack, isUserFrame)
+  // Cut at a layer above leakscope's patch, the stack is empty when the page did not call that
+  // layer: the fallback is cut at leakscope's own patch (see captureUnderLayer).
+  const stack = item.stack as LayeredStack
+  const holder =
+    stack.fallback !== undefined && userFrames(stack, () => true).length === 0
+      ? stack.fallback
+      : stack
+  let frames = userFrames(holder, isUserFrame)
   // A bundle that inlines leakscope with the app puts every frame under one root: keep the
   // unfiltered stack (captureStackTrace already starts it at the user's call).
-  if (frames.length === 0) frames = userFrames(item.stack, () => true)
+  if (frames.length === 0) frames = userFrames(holder, () => true)
   return frames.slice(0, limit)
 }
 

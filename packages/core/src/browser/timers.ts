@@ -16,7 +16,13 @@ import {
   type TimerKey,
 } from './natives.js'
 import { browserPlatformHooks } from './platform.js'
-import { captureCreationStack, ownersFor, stackFramesFor, TrackedItem } from './registry.js'
+import {
+  captureCreationStack,
+  captureUnderLayer,
+  ownersFor,
+  stackFramesFor,
+  TrackedItem,
+} from './registry.js'
 
 type Callable = (...args: unknown[]) => unknown
 
@@ -179,9 +185,14 @@ function schedulePatch(
             errorConstructor.stackTraceLimit = preparedFrames
             try {
               const holder: StackHolder = {}
+              const outer = globals[key]
               if (captureStackTrace === undefined)
                 item.stack = captureCreationStack(item.owners, patched)
-              else {
+              else if (outer !== patched && typeof outer === 'function') {
+                // Another layer patched over this one (zone.js): cut where the page called.
+                captureUnderLayer(holder, outer as Callable, patched)
+                item.stack = holder
+              } else {
                 captureStackTrace(holder, patched)
                 item.stack = holder
               }
