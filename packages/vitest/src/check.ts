@@ -89,6 +89,10 @@ function isRunnerOwned(frames: readonly StackFrame[] | undefined): boolean {
   )
 }
 
+function runnerOwned(finding: { creationStack?: StackFrame[] }): boolean {
+  return isRunnerOwned(finding.creationStack)
+}
+
 // The runner's frames below the user's (Vitest calling the test) are noise in a report.
 function userView<T extends { creationStack?: StackFrame[] }>(data: T): T {
   const frames = data.creationStack
@@ -116,8 +120,12 @@ export async function runChecked(
 
   const open = (key: DetectorKey): AnyScope => {
     const detector = detectorFor(key) as AnyDetector
+    // The runner's own items are dropped before the grace period, not after it: Vitest's
+    // withCancel adds an 'abort' listener to every test's signal and never removes it, so in
+    // browser mode (global attribution, listeners tracked) each clean test waited the full grace.
+    const extra = key === 'blocking' ? {} : { ignore: runnerOwned }
     try {
-      return detector({ ...config[key].options, action: 'log', logger: silent })
+      return detector({ ...config[key].options, ...extra, action: 'log', logger: silent })
     } catch (error) {
       throw detectorOptionError(where, key, error)
     }
