@@ -1,7 +1,7 @@
 // Benchmark runner: every variant in its own fresh `node --expose-gc` child, variants
 // interleaved (rotated) across rounds, medians and per-round ratios vs native.
 // Usage: node bench/run.mjs [--rounds N] [--node <path to a second Node, e.g. 24>] [--no-node24]
-//        [--no-blocking] [--no-browser] [--no-e2e] [--no-extension] [--no-panel]
+//        [--no-blocking] [--no-browser] [--no-e2e] [--no-extension] [--no-panel] [--no-suite]
 //        [--clock cpu|wall] (default cpu: the child's CPU time, which other processes on a
 //        shared machine do not inflate; wall: elapsed time)
 // Env: LEAKSCOPE_BENCH_NODE=<path> does the same as --node.
@@ -390,6 +390,18 @@ if (!process.argv.includes('--no-panel')) {
   spawnSync(
     process.execPath,
     [fileURLToPath(new URL('./panel.mjs', import.meta.url)), '--rounds', String(rounds)],
+    { cwd: root, stdio: 'inherit' },
+  )
+}
+
+// The user-facing goal: a realistic suite (bench/fixtures/suite) under the real Vitest CLI, Node
+// and browser mode, with and without @leakscope/vitest (bench/suite.mjs; results in
+// bench/results/suite.json and its own section of docs/benchmarks.md).
+if (!process.argv.includes('--no-suite')) {
+  console.log('\nA realistic suite with @leakscope/vitest (bench/suite.mjs)')
+  spawnSync(
+    process.execPath,
+    [fileURLToPath(new URL('./suite.mjs', import.meta.url)), '--rounds', String(rounds)],
     { cwd: root, stdio: 'inherit' },
   )
 }

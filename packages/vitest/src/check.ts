@@ -73,11 +73,13 @@ export interface CheckedRun {
 const silent = { warn: noop }
 
 // Frames that belong to the test runner or to this package, not to the user's code. An item
-// whose captured frames all come from here was created by Vitest's own machinery.
+// whose captured frames all come from here was created by Vitest's own machinery. In this
+// monorepo Vitest source-maps the package's frames from dist/ to src/.
 const RUNNER_FRAME =
-  /\/node_modules\/(?:vitest|@vitest|tinypool|tinyspy|birpc|chai|@leakscope\/vitest)\/|\/packages\/vitest\/dist\/|\/__vitest_browser__\/|\/__vitest__\//
+  /\/node_modules\/(?:vitest|@vitest|tinypool|tinyspy|birpc|chai|@leakscope\/vitest)\/|\/packages\/vitest\/(?:dist|src)\/|\/__vitest_browser__\/|\/__vitest__\//
 
-function isRunnerOwned(frames: readonly StackFrame[] | undefined): boolean {
+/** Whether the runner made the item: all its frames are Vitest's or this package's. Exported for tests. */
+export function isRunnerOwned(frames: readonly StackFrame[] | undefined): boolean {
   if (frames === undefined || frames.length === 0) return false
   if (frames.every((frame) => RUNNER_FRAME.test(frame.url))) return true
   // File- and worker-scoped `test.extend` fixtures are set up lazily, inside the first test
@@ -87,6 +89,10 @@ function isRunnerOwned(frames: readonly StackFrame[] | undefined): boolean {
     (frame) =>
       frame.functionName.includes('resolveScopeFixtureValue') && RUNNER_FRAME.test(frame.url),
   )
+}
+
+function runnerOwned(finding: { creationStack?: StackFrame[] }): boolean {
+  return isRunnerOwned(finding.creationStack)
 }
 
 // The runner's frames below the user's (Vitest calling the test) are noise in a report.
@@ -116,8 +122,12 @@ export async function runChecked(
 
   const open = (key: DetectorKey): AnyScope => {
     const detector = detectorFor(key) as AnyDetector
+    // The runner's own items are dropped before the grace period, not after it: Vitest's
+    // withCancel adds an 'abort' listener to every test's signal and never removes it, so in
+    // browser mode (global attribution, listeners tracked) each clean test waited the full grace.
+    const extra = key === 'blocking' ? {} : { ignore: runnerOwned }
     try {
-      return detector({ ...config[key].options, action: 'log', logger: silent })
+      return detector({ ...config[key].options, ...extra, action: 'log', logger: silent })
     } catch (error) {
       throw detectorOptionError(where, key, error)
     }

@@ -276,3 +276,17 @@ describe('browser mode (Chromium)', () => {
     )
   })
 })
+
+describe('browser mode, default kinds', () => {
+  test("clean tests end without waiting out the grace for the runner's own listeners", async () => {
+    // Vitest adds an 'abort' listener to every test's signal and never removes it; with
+    // `grace: 3000`, a plugin that filtered it only after the grace made each test take 3 s.
+    const run = await runVitest('browser', ['--config', 'vitest.grace.config.ts'])
+    expect(run.code, run.output).toBe(0)
+    expect(run.results).toHaveLength(3)
+    for (const result of run.results) {
+      expect(result.state, result.name).toBe('passed')
+      expect(result.duration, result.name).toBeLessThan(1000)
+    }
+  })
+})

@@ -1,4 +1,4 @@
-import type { TaskKind } from './model.js'
+import type { LeakedTaskData, LeakedWorkerData, TaskKind } from './model.js'
 
 /** What a scope does with its findings. `'raise'` is an alias of `'throw'`. */
 export type Action = 'warn' | 'log' | 'cancel' | 'throw' | 'raise'
@@ -44,6 +44,11 @@ export interface TaskLeakOptions extends CommonOptions {
   attribution?: Attribution
   /** Skip items that do not keep a Node.js process alive (`unref()`'d). Default `true`. */
   excludeUnref?: boolean
+  /**
+   * Items for which it returns true are neither reported nor waited for during `grace` (a test
+   * runner's own work, say). Called when the scope ends, for each item still pending.
+   */
+  ignore?: (task: LeakedTaskData) => boolean
 }
 
 export interface WorkerLeakOptions extends CommonOptions {
@@ -61,6 +66,8 @@ export interface WorkerLeakOptions extends CommonOptions {
   attribution?: Attribution
   /** Skip unref'd Node.js workers and child processes (the seed's `exclude_daemon`). Default `true`. */
   excludeUnref?: boolean
+  /** Workers for which it returns true are neither reported nor waited for during `grace`. */
+  ignore?: (worker: LeakedWorkerData) => boolean
 }
 
 export type ResolvedAction = Exclude<Action, 'raise'>
@@ -80,6 +87,8 @@ export interface ResolvedTaskOptions extends ResolvedCommonOptions {
   kinds: ReadonlySet<TaskKind>
   attribution: Attribution
   excludeUnref: boolean
+  /** Called with the finding (a `LeakedTask` or `LeakedWorker`) an item would become. */
+  ignore: ((finding: never) => boolean) | undefined
 }
 
 export interface ResolvedWorkerOptions extends ResolvedCommonOptions {
@@ -89,6 +98,8 @@ export interface ResolvedWorkerOptions extends ResolvedCommonOptions {
   stackFrames: number
   attribution: Attribution
   excludeUnref: boolean
+  /** Called with the finding (a `LeakedTask` or `LeakedWorker`) an item would become. */
+  ignore: ((finding: never) => boolean) | undefined
 }
 
 export const DEFAULT_GRACE_MS = 100
@@ -109,6 +120,7 @@ const TASK_KEYS = [
   'kinds',
   'attribution',
   'excludeUnref',
+  'ignore',
 ] as const
 const WORKER_KEYS = TASK_KEYS.filter((key) => key !== 'kinds')
 
@@ -287,6 +299,10 @@ function readTrackingOptions(
   ) {
     throw invalidOption(detector, 'stackFrames', stackFrames, 'an integer from 1 to 200')
   }
+  const ignore = raw.ignore
+  if (ignore !== undefined && typeof ignore !== 'function') {
+    throw invalidOption(detector, 'ignore', ignore, 'a function returning true for items to skip')
+  }
   const attribution = raw.attribution ?? 'context'
   if (!ATTRIBUTIONS.includes(attribution as Attribution)) {
     throw invalidOption(detector, 'attribution', attribution, `'context' or 'global'`)
@@ -299,6 +315,7 @@ function readTrackingOptions(
     stackFrames: (stackFrames as number | undefined) ?? DEFAULT_STACK_FRAMES,
     attribution: attribution as Attribution,
     excludeUnref: readBoolean(detector, 'excludeUnref', raw.excludeUnref) ?? true,
+    ignore: ignore as ((finding: never) => boolean) | undefined,
   }
 }
 

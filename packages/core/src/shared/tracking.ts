@@ -37,6 +37,7 @@ export interface TrackingOptions extends ResolvedCommonOptions {
   nameFilter: string | RegExp | undefined
   grace: number
   excludeUnref: boolean
+  ignore: ((finding: never) => boolean) | undefined
 }
 
 /**
@@ -97,11 +98,19 @@ export class TrackingScope<P extends PendingItem, F> extends LeakScope<F> {
       .finally(() => session.dispose())
   }
 
+  // Ignored items are dropped here, before the grace period: an item that stays pending (a test
+  // runner's listener kept for the whole run) would otherwise make every scope wait its full grace.
   #reportable(): P[] {
     const { excludeUnref, nameFilter } = this.#options
+    const ignore = this.#options.ignore as ((finding: F) => boolean) | undefined
     return this.#session
       .pending()
-      .filter((item) => !(excludeUnref && item.unref) && matchesName(nameFilter, item.name))
+      .filter(
+        (item) =>
+          !(excludeUnref && item.unref) &&
+          matchesName(nameFilter, item.name) &&
+          (ignore === undefined || !ignore(this.#report(item))),
+      )
   }
 }
 

@@ -55,6 +55,11 @@ const cases: [string, unknown, RegExp][] = [
     /invalid option "stackFrames": 0 \(expected an integer from 1 to 200\)/,
   ],
   [
+    'ignore that is not a function',
+    { ignore: true },
+    /invalid option "ignore": true \(expected a function returning true for items to skip\)/,
+  ],
+  [
     'options that are not an object',
     'throw',
     /noTaskLeaks: options must be an object, got 'throw'/,

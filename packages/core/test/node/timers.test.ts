@@ -37,6 +37,39 @@ describe('timeouts and intervals', () => {
     expect(leaks.map((t) => [t.kind, t.name, t.state])).toEqual([['timeout', 'late', 'scheduled']])
   })
 
+  test('ignored items are neither reported nor waited for', async () => {
+    const scope = noTaskLeaks({
+      action: 'throw',
+      grace: 10_000,
+      ignore: (task) => task.name === 'runnerOwned',
+    })
+    const runnerOwned = setInterval(function runnerOwned() {}, 1000)
+    const started = performance.now()
+    expect(await scope.check()).toEqual([])
+    clearInterval(runnerOwned)
+    expect(performance.now() - started).toBeLessThan(1000)
+  })
+
+  test('ignore sees the finding, creation stack included, and spares only what it skips', async () => {
+    const seen: string[] = []
+    const scope = noTaskLeaks({
+      action: 'log',
+      logger: { warn() {} },
+      grace: 0,
+      ignore: (task) => {
+        seen.push(`${task.name} ${task.creationStack?.[0]?.url.replace(/.*\//, '')}`)
+        return task.name === 'skipped'
+      },
+    })
+    const skipped = setInterval(function skipped() {}, 1000)
+    const kept = setInterval(function kept() {}, 1000)
+    const leaks = await scope.check()
+    clearInterval(skipped)
+    clearInterval(kept)
+    expect(leaks.map((task) => task.name)).toEqual(['kept'])
+    expect(seen).toContain('skipped timers.test.ts')
+  })
+
   test('anonymous callbacks are named "anonymous"', async () => {
     const scope = noTaskLeaks({ action: 'log', logger: { warn() {} } })
     const handle = setTimeout(() => {}, 60_000)
