@@ -78,10 +78,22 @@ const silent = { warn: noop }
 const RUNNER_FRAME =
   /\/node_modules\/(?:vitest|@vitest|tinypool|tinyspy|birpc|chai|@leakscope\/vitest)\/|\/packages\/vitest\/(?:dist|src)\/|\/__vitest_browser__\/|\/__vitest__\//
 
-/** Whether the runner made the item: all its frames are Vitest's or this package's. Exported for tests. */
+// React's `act()` (test tooling, like the runner) runs its queue through a MessageChannel per
+// call that it never closes; the ports are garbage once the message is in, but no garbage
+// collection runs before the test ends. Matched on the function that opens it, in React itself
+// (installed, or pre-bundled by Vite as `deps/react-<hash>.js`), so an app's own channel is
+// still reported.
+const REACT_FILE = /\/node_modules\/react\/|\/deps\/react(?:-[\w-]+)?\.js(?:\?|$)/
+
+/**
+ * Whether the test tooling made the item: all its frames are Vitest's or this package's, or it
+ * is React `act()`'s own channel. Exported for tests.
+ */
 export function isRunnerOwned(frames: readonly StackFrame[] | undefined): boolean {
   if (frames === undefined || frames.length === 0) return false
   if (frames.every((frame) => RUNNER_FRAME.test(frame.url))) return true
+  const first = frames[0]
+  if (first?.functionName === 'enqueueTaskImpl' && REACT_FILE.test(first.url)) return true
   // File- and worker-scoped `test.extend` fixtures are set up lazily, inside the first test
   // that uses them, and live on after it: what their setup creates (synchronously, the frame
   // is then on the stack) belongs to the fixture, not to that test.

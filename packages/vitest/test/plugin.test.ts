@@ -283,7 +283,7 @@ describe('browser mode, default kinds', () => {
     // `grace: 3000`, a plugin that filtered it only after the grace made each test take 3 s.
     const run = await runVitest('browser', ['--config', 'vitest.grace.config.ts'])
     expect(run.code, run.output).toBe(0)
-    expect(run.results).toHaveLength(3)
+    expect(run.results).toHaveLength(4)
     for (const result of run.results) {
       expect(result.state, result.name).toBe('passed')
       expect(result.duration, result.name).toBeLessThan(1000)

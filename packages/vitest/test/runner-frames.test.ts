@@ -39,3 +39,32 @@ test('a stack with one user frame is the user’s', () => {
   expect(isRunnerOwned([])).toBe(false)
   expect(isRunnerOwned(undefined)).toBe(false)
 })
+
+test("React act()'s own channel is the tooling's; an app's channel, or a look-alike, is not", () => {
+  const act = [
+    frame(
+      'http://localhost:63315/node_modules/.vite/vitest/ef98/deps/react-BGmjL7Fo.js?v=c2b7',
+      'enqueueTaskImpl',
+    ),
+    frame(
+      'http://localhost:63315/node_modules/.vite/vitest/ef98/deps/react-BGmjL7Fo.js?v=c2b7',
+      'enqueueTask',
+    ),
+    frame('http://localhost:63315/src/widget.test.tsx', '<anonymous>'),
+  ]
+  expect(isRunnerOwned(act)).toBe(true)
+  expect(
+    isRunnerOwned([frame('/repo/node_modules/react/cjs/react.development.js', 'enqueueTaskImpl')]),
+  ).toBe(true)
+  expect(isRunnerOwned([frame('http://localhost:5173/src/bridge.ts', 'connect'), ...act])).toBe(
+    false,
+  )
+  expect(isRunnerOwned([frame('http://localhost:5173/src/queue.ts', 'enqueueTaskImpl')])).toBe(
+    false,
+  )
+  expect(
+    isRunnerOwned([
+      frame('/repo/node_modules/react-dom/cjs/react-dom.development.js', 'enqueueTaskImpl'),
+    ]),
+  ).toBe(false)
+})
