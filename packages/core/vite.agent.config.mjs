@@ -7,7 +7,7 @@ import { defineConfig } from 'vite'
 const here = (path) => fileURLToPath(new URL(path, import.meta.url))
 const { version } = JSON.parse(readFileSync(here('./package.json'), 'utf8'))
 // Every frame of the agent carries this URL, so creation stacks can drop them (platform.ts keeps
-// frames outside `new URL('../', import.meta.url)`).
+// frames outside the file `import.meta.url` names, or its dist/ when unbundled).
 const AGENT_URL = 'leakscope://agent/browser/leakscope-agent.js'
 
 export default defineConfig({

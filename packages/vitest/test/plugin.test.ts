@@ -290,3 +290,21 @@ describe('browser mode, default kinds', () => {
     }
   })
 })
+
+describe('browser mode, leakscope pre-bundled by Vite', () => {
+  test("leakscope's own frames stay out of creation stacks", async () => {
+    // Vite's optimizer rewrites `new URL('../', import.meta.url)` in a bundled dependency to
+    // point back at the package's files, while the code runs from the bundle: leakscope then took
+    // its own wrapper's frames for the user's.
+    const run = await runVitest('browser', ['--config', 'vitest.prebundled.config.ts'])
+    expect(run.code, run.output).toBe(0)
+    const result = run.byName('an interval started in a timeout callback')
+    const report = leakArtifact(result) as unknown as {
+      tasks: { name: string; creationStack?: { functionName: string; url: string }[] }[]
+    }
+    expect(report.tasks.map((t) => t.name)).toEqual(['inner'])
+    const frames = report.tasks[0]?.creationStack ?? []
+    expect(frames[0]?.functionName).toBe('outer')
+    for (const frame of frames) expect(frame.url).toMatch(/\/prebundled\/nested\.test\.ts/)
+  })
+})

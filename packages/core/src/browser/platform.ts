@@ -36,9 +36,14 @@ export const browserPlatformHooks: PlatformHooks = {
   },
 }
 
-// Everything under dist/ is leakscope's own code. Served URLs may carry a query (`?v=...`),
-// which startsWith ignores.
-const ownRootUrl = new URL('../', import.meta.url).href
+// Everything under dist/ is leakscope's own code; bundled (Vite's dependency optimizer puts an
+// installed leakscope in `.vite/deps/leakscope.js`, next to other packages' bundles), only the
+// file this module runs from is. Read from `import.meta.url` itself: the optimizer rewrites
+// `new URL('../', import.meta.url)` to point back at the package's own files, which the code
+// does not run from. Served URLs may carry a query (`?v=...`), which startsWith ignores.
+const here = import.meta.url.replace(/[?#].*$/, '')
+const UNBUNDLED = /\/browser\/platform\.js$/
+const ownRootUrl = UNBUNDLED.test(here) ? here.replace(UNBUNDLED, '/') : here
 
 /** Frames that are not leakscope's own. */
 export function isUserFrame(frame: StackFrame): boolean {
