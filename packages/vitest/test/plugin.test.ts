@@ -1,7 +1,7 @@
 // pytester-style tests: each run starts the real Vitest CLI on a small fixture project and
 // asserts on its exit code, its output and the per-test results the fixture's reporter writes.
 import { execFile } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -291,13 +291,19 @@ describe('browser mode, default kinds', () => {
   })
 })
 
-describe('browser mode, leakscope pre-bundled by Vite', () => {
-  test("leakscope's own frames stay out of creation stacks", async () => {
+describe('browser mode, leakscope pre-bundled by Vite (the plugin asks for it)', () => {
+  test("leakscope's own frames stay out of creation stacks; one instance", async () => {
     // Vite's optimizer rewrites `new URL('../', import.meta.url)` in a bundled dependency to
     // point back at the package's files, while the code runs from the bundle: leakscope then took
     // its own wrapper's frames for the user's.
+    const cache = join(fixtures, 'browser/node_modules/.vite')
+    rmSync(cache, { recursive: true, force: true })
     const run = await runVitest('browser', ['--config', 'vitest.prebundled.config.ts'])
     expect(run.code, run.output).toBe(0)
+    const bundled = readdirSync(join(cache, 'vitest'), { recursive: true }).map(String)
+    expect(bundled).toContainEqual(
+      expect.stringMatching(/deps\/@leakscope_vitest_n_leakscope\.js$/),
+    )
     const result = run.byName('an interval started in a timeout callback')
     const report = leakArtifact(result) as unknown as {
       tasks: { name: string; creationStack?: { functionName: string; url: string }[] }[]
@@ -306,5 +312,8 @@ describe('browser mode, leakscope pre-bundled by Vite', () => {
     const frames = report.tasks[0]?.creationStack ?? []
     expect(frames[0]?.functionName).toBe('outer')
     for (const frame of frames) expect(frame.url).toMatch(/\/prebundled\/nested\.test\.ts/)
+    expect(run.byName('a test importing leakscope shares the plugin’s instance').state).toBe(
+      'passed',
+    )
   })
 })
