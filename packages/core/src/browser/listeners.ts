@@ -423,6 +423,17 @@ function prepare(
   return entry.wrapped ? entry : undefined
 }
 
+// The addEventListener the page reaches on `target` when another layer has patched over ours
+// (undefined otherwise). Read defensively: a target may define it as a throwing getter.
+function layerAbove(target: object, own: unknown): unknown {
+  try {
+    const found = (target as { addEventListener?: unknown }).addEventListener
+    return found === own ? undefined : found
+  } catch {
+    return undefined
+  }
+}
+
 function patchAdd(holder: object | undefined): boolean {
   const defined = definePatch(holder, 'addEventListener', (patch, original) => {
     const addEventListener = function (
@@ -449,10 +460,10 @@ function patchAdd(holder: object | undefined): boolean {
             errorConstructor.stackTraceLimit = preparedFrames
             try {
               const holder: StackHolder = {}
-              const outer = (this as { addEventListener?: unknown }).addEventListener
+              const outer = layerAbove(this, addEventListener)
               if (captureStackTrace === undefined)
                 item.stack = captureCreationStack(item.owners, addEventListener)
-              else if (outer !== addEventListener && typeof outer === 'function') {
+              else if (typeof outer === 'function') {
                 // Another layer patched over this one (zone.js): cut where the page called.
                 captureUnderLayer(holder, outer as Callable, addEventListener)
                 item.stack = holder
