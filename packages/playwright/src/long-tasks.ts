@@ -5,6 +5,7 @@ import { sourceLocation } from 'leakscope'
 import type { EventLoopBlockData, LoafScriptAttribution, StackFrame } from 'leakscope'
 import { PROBE_GLOBAL, type Probe, type RawFrame, type RawScript } from './probe.js'
 import type { ContextSession } from './session.js'
+import { fetchLimited, SOURCE_MAP_LIMITS } from './source-maps.js'
 
 /** A Long Animation Frame longer than the threshold. */
 export interface LongFrameData extends EventLoopBlockData {
@@ -148,9 +149,8 @@ function sourceText(session: ContextSession, url: string): Promise<string | unde
   let text = session.sources.get(url)
   if (text === undefined) {
     text = /^https?:/.test(url)
-      ? session.context.request.get(url, { timeout: 5000, failOnStatusCode: false }).then(
-          async (response) => (response.ok() ? response.text() : undefined),
-          () => undefined,
+      ? fetchLimited(session.context.request, url, SOURCE_MAP_LIMITS.scriptBytes).then(
+          (fetched) => fetched?.text,
         )
       : Promise.resolve(undefined)
     session.sources.set(url, text)

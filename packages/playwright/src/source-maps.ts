@@ -8,7 +8,7 @@ import type { StackFrame } from 'leakscope'
 import { loadSourceMap, originalLocation, type SourceMapData } from 'leakscope/source-map'
 
 export const SOURCE_MAP_LIMITS = {
-  /** Largest script read to find its map reference. */
+  /** Largest script read (for its map reference, or to locate a long frame's script). */
   scriptBytes: 20_000_000,
   /** Largest source map read (fetched, or an inline map's decoded bytes). */
   mapBytes: 5_000_000,
@@ -28,7 +28,9 @@ interface Fetched {
   headers: Record<string, string>
 }
 
-async function fetchLimited(
+// GETs `url` through the context's request API (also for long frames' script texts): undefined
+// on any failure, or past `maxBytes`.
+export async function fetchLimited(
   request: APIRequestContext,
   url: string,
   maxBytes: number,

@@ -161,28 +161,25 @@ export async function runChecked(
   }
   await nest(0)
 
+  // The scopes already left out the runner's own items (`ignore`).
   for (const key of DETECTOR_KEYS) {
     const scope = scopes[key]
     if (scope === undefined) continue
     const found = await scope.check()
     if (key === 'tasks') {
-      outcome.findings.tasks = (found as readonly LeakedTask[])
-        .filter((task) => !isRunnerOwned(task.creationStack))
-        .map(
-          (task) =>
-            new core.LeakedTask(userView(task.toJSON()), () => {
-              task.cancel()
-            }),
-        )
+      outcome.findings.tasks = (found as readonly LeakedTask[]).map(
+        (task) =>
+          new core.LeakedTask(userView(task.toJSON()), () => {
+            task.cancel()
+          }),
+      )
     } else if (key === 'workers') {
-      outcome.findings.workers = (found as readonly LeakedWorker[])
-        .filter((worker) => !isRunnerOwned(worker.creationStack))
-        .map(
-          (worker) =>
-            new core.LeakedWorker(userView(worker.toJSON()), () => {
-              worker.terminate()
-            }),
-        )
+      outcome.findings.workers = (found as readonly LeakedWorker[]).map(
+        (worker) =>
+          new core.LeakedWorker(userView(worker.toJSON()), () => {
+            worker.terminate()
+          }),
+      )
     } else {
       outcome.findings.blocks = (found as readonly EventLoopBlock[]).map((block) => {
         const data = block.toJSON()

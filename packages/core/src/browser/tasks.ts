@@ -114,15 +114,12 @@ function creationFrames(item: TrackedItem, limit: number): StackFrame[] {
   // Cut at a layer above leakscope's patch, the stack is empty when the page did not call that
   // layer: the fallback is cut at leakscope's own patch (see captureUnderLayer).
   const stack = item.stack as LayeredStack
-  const holder =
-    stack.fallback !== undefined && userFrames(stack, () => true).length === 0
-      ? stack.fallback
-      : stack
-  let frames = userFrames(holder, isUserFrame)
+  let all = userFrames(stack, () => true)
+  if (all.length === 0 && stack.fallback !== undefined) all = userFrames(stack.fallback, () => true)
+  const frames = all.filter(isUserFrame)
   // A bundle that inlines leakscope with the app puts every frame under one root: keep the
   // unfiltered stack (captureStackTrace already starts it at the user's call).
-  if (frames.length === 0) frames = userFrames(holder, () => true)
-  return frames.slice(0, limit)
+  return (frames.length === 0 ? all : frames).slice(0, limit)
 }
 
 class BrowserPendingTask implements PendingTask {
