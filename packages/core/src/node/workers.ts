@@ -10,7 +10,7 @@
 //   (construct trap only; `instanceof`, `prototype`, `name`, `length` are the original's),
 //   which reads the constructor's arguments: the `name` option and the script URL. Code that
 //   saved the class before the scope opened bypasses it; its workers are still tracked and
-//   named `'worker'`.
+//   named `'worker'`. The original is put back once no worker scope has been open for 250 ms.
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import module from 'node:module'
 import workerThreads from 'node:worker_threads'
@@ -27,7 +27,14 @@ import {
   type WorkerPlatform,
   type WorkerSession,
 } from '../shared/workers.js'
-import { captureStack, dateNow, monotonicNow, sleep } from './natives.js'
+import {
+  asLeakscope,
+  captureStack,
+  dateNow,
+  monotonicNow,
+  nativeSetTimeout,
+  sleep,
+} from './natives.js'
 import { isUserFrame, nodePlatformHooks } from './platform.js'
 import {
   addHookSession,
@@ -165,7 +172,18 @@ function captureTrapStack(trap: (...args: never[]) => unknown): StackHolder | un
 
 const moduleObject = workerThreads as unknown as { Worker: WorkerClass }
 
+// Swapping `Worker` costs a `syncBuiltinESMExports()` (every loaded builtin's ESM facade is
+// re-synced: ~100 µs in a Vitest worker), twice per scope, which was most of what a per-test
+// scope cost. Scopes usually follow each other closely (one per test), so the Proxy, a
+// pass-through while no scope is open, stays until no scope has been open for LINGER_MS.
+const LINGER_MS = 250
+let installed = false
+let lastClosedAt = 0
+let lingerTimer: ReturnType<typeof nativeSetTimeout> | undefined
+
 function install(): void {
+  if (installed) return
+  installed = true
   subscribe(CHANNEL, onWorkerCreated)
   proxy ??= makeProxy()
   if (moduleObject.Worker === NativeWorker) {
@@ -174,7 +192,28 @@ function install(): void {
   }
 }
 
+function uninstallLater(): void {
+  latestHandle = undefined
+  lastClosedAt = monotonicNow()
+  if (lingerTimer === undefined) scheduleUninstall(LINGER_MS)
+}
+
+function scheduleUninstall(ms: number): void {
+  lingerTimer = asLeakscope(() => nativeSetTimeout(onLingerEnd, ms))
+  lingerTimer.unref()
+}
+
+function onLingerEnd(): void {
+  lingerTimer = undefined
+  if (workerSessions > 0) return
+  const left = LINGER_MS - (monotonicNow() - lastClosedAt)
+  if (left > 1) scheduleUninstall(left)
+  else uninstall()
+}
+
 function uninstall(): void {
+  if (!installed) return
+  installed = false
   unsubscribe(CHANNEL, onWorkerCreated)
   latestHandle = undefined
   // Someone replaced it after us: leave theirs (it delegates to ours, which passes through).
@@ -248,7 +287,7 @@ class NodeWorkerSession extends ContextBoundSession implements WorkerSession, Ho
     this.#items = []
     stackFramesWanted.delete(this)
     removeHookSession(this)
-    if (--workerSessions === 0) uninstall()
+    if (--workerSessions === 0) uninstallLater()
   }
 
   pending(): readonly PendingWorker[] {
