@@ -51,3 +51,8 @@ export function sleep(ms: number): Promise<void> {
     })
   })
 }
+
+/** One event-loop turn, on a native immediate no scope tracks. */
+export function nextTurn(): Promise<void> {
+  return sleep(0)
+}

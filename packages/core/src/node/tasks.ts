@@ -27,6 +27,7 @@ import {
   nativeClearImmediate,
   nativeClearTimeout,
   nativeSetTimeout,
+  nextTurn,
   sleep,
 } from './natives.js'
 import { locateFunction } from './inspect.js'
@@ -778,6 +779,7 @@ const nodeTaskPlatform: TaskPlatform = {
   defaultKinds: DEFAULT_KINDS,
   open: (options) => new NodeTaskSession(options),
   sleep,
+  turn: nextTurn,
   now: monotonicNow,
 }
 

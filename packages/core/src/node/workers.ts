@@ -33,6 +33,7 @@ import {
   dateNow,
   monotonicNow,
   nativeSetTimeout,
+  nextTurn,
   sleep,
 } from './natives.js'
 import { isUserFrame, nodePlatformHooks } from './platform.js'
@@ -363,6 +364,7 @@ const nodeWorkerPlatform: WorkerPlatform = {
   ...nodePlatformHooks,
   open: (options) => new NodeWorkerSession(options),
   sleep,
+  turn: nextTurn,
   now: monotonicNow,
 }
 
