@@ -48,6 +48,15 @@ describe('leakscope run', () => {
     )
   })
 
+  test('a program importing leakscope shares the run’s instance: its scopes work, the run reports nothing of theirs', async () => {
+    const { code, stdout, stderr } = await leakscope(['run', fixture('cli-imports-leakscope.mjs')])
+    expect(code).toBe(0)
+    expect(stdout).toBe('scopes already open: true\nown scope found: ownLeak\n')
+    expect(stderr).toContain(
+      'No leaked tasks, no workers left running, no event-loop blocks over 100 ms.',
+    )
+  })
+
   test('a hanging program is stopped at --timeout and what kept it alive is reported with creation lines', async () => {
     const file = fixture('cli-hanging.mjs')
     const { code, stderr } = await leakscope(['run', '--timeout', '500', file])

@@ -1,11 +1,17 @@
 // Loaded with `node --import` by `leakscope run`: opens the detectors for the whole program
 // and writes the report file when the program ends, is interrupted, or the CLI's --timeout asks.
 import { closeSync, writeFileSync, writeSync } from 'node:fs'
-import type { EventLoopBlock, LeakedTask, LeakedWorker } from '../../shared/report.js'
-import { REPORT_MODEL_VERSION } from '../../shared/model.js'
-import { noEventLoopBlocking } from '../blocking.js'
-import { noTaskLeaks } from '../tasks.js'
-import { noWorkerLeaks } from '../workers.js'
+// Through the public entry: the bundle (vite.node.config.mjs) makes this the very module a
+// program importing leakscope gets, so both share one set of hooks and patches.
+import {
+  noEventLoopBlocking,
+  noTaskLeaks,
+  noWorkerLeaks,
+  REPORT_MODEL_VERSION,
+  type EventLoopBlock,
+  type LeakedTask,
+  type LeakedWorker,
+} from '../index.js'
 import {
   CONFIG_ENV,
   REPORT_SIGNAL,
