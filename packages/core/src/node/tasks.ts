@@ -766,7 +766,8 @@ function updateHooks(): void {
 
 /**
  * Number of task and worker scopes open in this thread. Zero means leakscope has removed every hook and
- * patch it installed.
+ * patch it installed, but for the `Worker` Proxy of `node:worker_threads`, a pass-through by then,
+ * put back once no worker scope has been open for 250 ms.
  */
 export function activeScopeCount(): number {
   // Task and worker scopes alike: every one holds the shared hook.
