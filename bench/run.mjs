@@ -2,6 +2,7 @@
 // interleaved (rotated) across rounds, medians and per-round ratios vs native.
 // Usage: node bench/run.mjs [--rounds N] [--node <path to a second Node, e.g. 24>] [--no-node24]
 //        [--no-blocking] [--no-browser] [--no-e2e] [--no-extension] [--no-panel] [--no-suite]
+//        [--no-import]
 //        [--clock cpu|wall] (default cpu: the child's CPU time, which other processes on a
 //        shared machine do not inflate; wall: elapsed time)
 // Env: LEAKSCOPE_BENCH_NODE=<path> does the same as --node.
@@ -392,6 +393,15 @@ if (!process.argv.includes('--no-panel')) {
     [fileURLToPath(new URL('./panel.mjs', import.meta.url)), '--rounds', String(rounds)],
     { cwd: root, stdio: 'inherit' },
   )
+}
+
+// Loading leakscope in a fresh process, bundled against per-file modules (bench/import.mjs).
+if (!process.argv.includes('--no-import')) {
+  console.log('\nLoading leakscope in a fresh Node process (bench/import.mjs)')
+  spawnSync(process.execPath, [fileURLToPath(new URL('./import.mjs', import.meta.url))], {
+    cwd: root,
+    stdio: 'inherit',
+  })
 }
 
 // The user-facing goal: a realistic suite (bench/fixtures/suite) under the real Vitest CLI, Node
