@@ -134,6 +134,10 @@ class BrowserPendingTask implements PendingTask {
     this.name = item.name
   }
 
+  get key(): object {
+    return this.#item
+  }
+
   toLeakedTask(): LeakedTask {
     return leakedTask(this.#item, this.#options)
   }

@@ -305,6 +305,10 @@ class BrowserPendingWorker implements PendingWorker {
     this.name = item.name
   }
 
+  get key(): object {
+    return this.#item
+  }
+
   toLeakedWorker(): LeakedWorker {
     const item = this.#item
     const withStack = this.#options.creationStacks && item.stack !== undefined

@@ -607,6 +607,10 @@ class NodePendingTask implements PendingTask {
     this.unref = typeof resource.hasRef === 'function' && resource.hasRef() === false
   }
 
+  get key(): object {
+    return this.#record
+  }
+
   toLeakedTask(): LeakedTask {
     const record = this.#record
     const detail = describe(record)

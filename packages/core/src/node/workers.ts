@@ -321,6 +321,10 @@ class NodePendingWorker implements PendingWorker {
     }
   }
 
+  get key(): object {
+    return this.#record
+  }
+
   toLeakedWorker(): LeakedWorker {
     const record = this.#record
     const url = this.#url

@@ -7,6 +7,8 @@ export interface PendingItem {
   readonly name: string
   /** True when it does not keep a Node.js process alive (`unref()`'d). */
   readonly unref: boolean
+  /** The tracked thing itself: the same object at every poll, while the wrapper is new. */
+  readonly key: object
 }
 
 /** One scope's view of a platform tracker. */
@@ -54,6 +56,9 @@ export class TrackingScope<P extends PendingItem, F> extends LeakScope<F> {
   readonly #options: TrackingOptions
   readonly #platform: TrackingPlatform
   readonly #report: (item: P) => F
+  // `ignore` is asked once per item, not at every poll: it gets the finding, whose creation
+  // stack is formatted to build it.
+  readonly #ignored = new WeakMap<object, boolean>()
 
   constructor(
     options: TrackingOptions,
@@ -115,8 +120,17 @@ export class TrackingScope<P extends PendingItem, F> extends LeakScope<F> {
         (item) =>
           !(excludeUnref && item.unref) &&
           matchesName(nameFilter, item.name) &&
-          (ignore === undefined || !ignore(this.#report(item))),
+          (ignore === undefined || !this.#isIgnored(item, ignore)),
       )
+  }
+
+  #isIgnored(item: P, ignore: (finding: F) => boolean): boolean {
+    let ignored = this.#ignored.get(item.key)
+    if (ignored === undefined) {
+      ignored = ignore(this.#report(item))
+      this.#ignored.set(item.key, ignored)
+    }
+    return ignored
   }
 }
 
@@ -142,8 +156,9 @@ interface GracePoll<T> {
 
 /**
  * Polls every event-loop turn for the first millisecond where turns are cheap (Node), then with
- * backoff (1, 2, 4 … 50 ms; browsers: 0, 1, 2, 4 … ms), as goleak retries, until nothing is pending or the grace period is over; resolves with what
- * is still pending. Each wait yields to the event loop, so it never blocks. Work that finishes within the grace period is not a leak.
+ * backoff (1, 2, 4 … 50 ms; browsers: 0, 1, 2, 4 … 50 ms), as goleak retries, until nothing is
+ * pending or the grace period is over; resolves with what is still pending. Each wait yields to
+ * the event loop, so it never blocks. Work that finishes within the grace period is not a leak.
  */
 async function pollWithBackoff<T>(initial: T[], poll: GracePoll<T>): Promise<T[]> {
   const started = poll.now()

@@ -22,6 +22,25 @@ describe('timeouts and intervals', () => {
     expect(Math.abs((leaks[0]?.createdAt ?? 0) - Date.now())).toBeLessThan(5000)
   })
 
+  test('ignore is asked once per item, however many times the grace period polls', async () => {
+    const asked = new Map<string, number>()
+    const scope = noTaskLeaks({
+      ...quiet,
+      grace: 300,
+      ignore: (task) => {
+        asked.set(task.name, (asked.get(task.name) ?? 0) + 1)
+        return task.name === 'skipped'
+      },
+    })
+    const skipped = setInterval(function skipped() {}, 1000)
+    // Pending at the scope's end, done a few polls later.
+    setTimeout(function soonDone() {}, 30)
+    const leaks = await scope.check()
+    clearInterval(skipped)
+    expect(leaks).toEqual([])
+    expect(Object.fromEntries(asked)).toEqual({ skipped: 1, soonDone: 1 })
+  })
+
   test('a leaked timeout is reported; one firing within the grace period is not', async () => {
     const scope = noTaskLeaks({ ...quiet, grace: 200 })
     setTimeout(function soon() {}, 5)

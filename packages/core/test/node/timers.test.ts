@@ -70,6 +70,26 @@ describe('timeouts and intervals', () => {
     expect(seen).toContain('skipped timers.test.ts')
   })
 
+  test('ignore is asked once per item, however many times the grace period polls', async () => {
+    const asked = new Map<string, number>()
+    const scope = noTaskLeaks({
+      action: 'log',
+      logger: { warn() {} },
+      grace: 200,
+      ignore: (task) => {
+        asked.set(task.name, (asked.get(task.name) ?? 0) + 1)
+        return task.name === 'skipped'
+      },
+    })
+    const skipped = setInterval(function skipped() {}, 1000)
+    // Pending at the scope's end, done a few polls later.
+    setTimeout(function soonDone() {}, 30)
+    const leaks = await scope.check()
+    clearInterval(skipped)
+    expect(leaks).toEqual([])
+    expect(Object.fromEntries(asked)).toEqual({ skipped: 1, soonDone: 1 })
+  })
+
   test('anonymous callbacks are named "anonymous"', async () => {
     const scope = noTaskLeaks({ action: 'log', logger: { warn() {} } })
     const handle = setTimeout(() => {}, 60_000)
