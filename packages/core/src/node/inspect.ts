@@ -2,8 +2,16 @@
 // reported under `creationStacks: 'callback'`, never at creation. `Debugger.enable` is needed
 // once to map script ids to URLs and is disabled again at once: a debugger left enabled makes
 // every await several times slower.
-import inspector from 'node:inspector'
+import type inspector from 'node:inspector'
 import type { StackFrame } from '../shared/model.js'
+
+// Loaded at the first lookup, not with leakscope: a Vitest worker has not loaded the inspector,
+// and most runs never report under `creationStacks: 'callback'`.
+let inspectorModule: typeof inspector | undefined
+function loadInspector(): typeof inspector {
+  inspectorModule ??= process.getBuiltinModule('node:inspector')
+  return inspectorModule
+}
 
 interface LocationValue {
   scriptId: string
@@ -61,7 +69,7 @@ function functionLocation(session: inspector.Session, fn: unknown): LocationValu
  */
 export function locateFunction(fn: unknown): StackFrame | undefined {
   if (typeof fn !== 'function') return undefined
-  const session = new inspector.Session()
+  const session = new (loadInspector().Session)()
   try {
     session.connect()
     const location = functionLocation(session, fn)
