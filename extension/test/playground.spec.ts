@@ -2,6 +2,7 @@
 // that bundles leakscope itself.
 import { fileURLToPath } from 'node:url'
 import { lineOf, startPlayground, type Playground } from 'leakscope-playground/server'
+import type { EventLoopBlockData } from 'leakscope'
 import type { ToPanel } from '../src/bridge.js'
 import { expect, liveItems, test } from './fixtures.js'
 import { serve, type Site } from './server.js'
@@ -55,6 +56,12 @@ test('playground /interval: the leaked interval with its source line', async ({
     .toMatchObject({ line })
 })
 
+/** Whether a long frame is located in the playground's blocking route (the leaky handler). */
+function inBlockingRoute(frame: EventLoopBlockData): boolean {
+  const where = [frame.source?.url, ...(frame.blockingStack ?? []).map((f) => f.url)]
+  return where.some((url) => url?.endsWith('/src/routes/blocking.ts'))
+}
+
 test('playground /blocking: the long frame reaches the panel', async ({ openTab, openPanel }) => {
   const { page, tabId } = await openTab(new URL('blocking', playground.url).href)
   await page.locator('main[data-ready="true"]').waitFor()
@@ -62,12 +69,13 @@ test('playground /blocking: the long frame reaches the panel', async ({ openTab,
   await panel.waitFor(is('batch'))
   await page.getByTestId('mount-leaky').click()
   await page.getByTestId('work-leaky').click()
+  // The first batch replays the page load's long frames, and on a busy machine one of them can
+  // run past 250 ms too: the handler's frame is the one located in blocking.ts.
   const withFrame = await panel.waitFor(
-    is('batch', (m) => m.batch.longFrames.some((frame) => frame.duration >= 250)),
+    is('batch', (m) => m.batch.longFrames.some((frame) => inBlockingRoute(frame))),
   )
-  const frame = withFrame.batch.longFrames.find((f) => f.duration >= 250)
-  const where = [frame?.source?.url, ...(frame?.blockingStack ?? []).map((f) => f.url)]
-  expect(where.some((url) => url?.endsWith('/src/routes/blocking.ts'))).toBe(true)
+  const frame = withFrame.batch.longFrames.find((f) => inBlockingRoute(f))
+  expect(frame?.duration).toBeGreaterThanOrEqual(250)
 })
 
 test('long frames and reports from before the panel opened are replayed', async ({
@@ -81,7 +89,8 @@ test('long frames and reports from before the panel opened are replayed', async 
   await page.waitForTimeout(300)
   const panel = await openPanel(tabId)
   const first = await panel.waitFor(is('batch', (m) => m.batch.seq === 1))
-  expect(first.batch.longFrames.some((frame) => frame.duration >= 250)).toBe(true)
+  const frame = first.batch.longFrames.find((f) => inBlockingRoute(f))
+  expect(frame?.duration).toBeGreaterThanOrEqual(250)
 })
 
 test("an app's own leakscope scopes show up as 'app' reports", async ({ openTab, openPanel }) => {

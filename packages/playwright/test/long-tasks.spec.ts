@@ -32,7 +32,6 @@ test('a 300 ms click handler fails toHaveNoLongTasks with its function and line'
   await page.click('#block')
   const message = await failureOf(expect(page).toHaveNoLongTasks())
   expect(message).toContain('toHaveNoLongTasks')
-  expect(message).toContain('Detected 1 long frame')
   expect(message).toContain('(threshold: 100ms)')
   expect(message).toMatch(/Long frame: \d+\.\dms \(threshold: 100ms\), blocking \d+\.\dms/)
   // The function's own line: LoAF names where the entry point is defined.
@@ -44,8 +43,12 @@ test('a 300 ms click handler fails toHaveNoLongTasks with its function and line'
 
   const report = attached()
   expect(report.threshold).toBe(100)
-  expect(report.blocks).toHaveLength(1)
-  const [block] = report.blocks
+  // The window starts with the document: on a busy machine a frame of the page load can be long
+  // too, so the handler's frame is found by its source, and the count matches the report's.
+  expect(message).toContain(`Detected ${report.blocks.length} long frame`)
+  const mine = report.blocks.filter((b) => b.source?.functionName === 'busy')
+  expect(mine).toHaveLength(1)
+  const [block] = mine
   expect(block?.duration).toBeGreaterThanOrEqual(300)
   expect(block?.blockingDuration).toBeGreaterThan(200)
   expect(block?.source).toMatchObject({ url: `${site}/blocking.html`, line, functionName: 'busy' })

@@ -165,9 +165,10 @@ test.describe('long frames', () => {
         `Source: http://127\\.0\\.0\\.1:\\d+/blocking\\.html:${lineOf('/blocking.html', 'function busy()')}:\\d+ \\(busy\\)`,
       ),
     )
-    expect(
-      attachment(outcome('blocking > long frame in a document that is gone')).blocks,
-    ).toHaveLength(1)
+    // The page load's frames count too and may be long on a busy machine: busy's is found by name.
+    const blocks = attachment(outcome('blocking > long frame in a document that is gone'))
+      .blocks as { source?: { functionName?: string } }[]
+    expect(blocks.filter((block) => block.source?.functionName === 'busy')).toHaveLength(1)
   })
 })
 

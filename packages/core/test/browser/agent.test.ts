@@ -1,7 +1,7 @@
 // The injectable agent (dist/agent/leakscope-agent.iife.js) in a fresh realm (an iframe) whose
 // page script was not written for it.
 import { expect, test } from 'vitest'
-import type { LeakReportData, LeakedTaskData } from 'leakscope'
+import type { EventLoopBlockData, LeakReportData, LeakedTaskData } from 'leakscope'
 import type { AgentBatch, LeakscopeAgent } from '../../dist/agent/protocol.js'
 import { wait } from './helpers.js'
 
@@ -103,6 +103,15 @@ async function agentIn(frame: HTMLIFrameElement): Promise<LeakscopeAgent> {
   runScript(frame, await (await fetch(agentUrl)).text())
   return (frame.contentWindow as unknown as { __LEAKSCOPE_AGENT__: LeakscopeAgent })
     .__LEAKSCOPE_AGENT__
+}
+
+/** spin's block: by its LoAF attribution, or by leakscope's own timing of the callback. */
+function bySpin(block: EventLoopBlockData): boolean {
+  return (
+    block.source?.functionName === 'spin' ||
+    block.note?.includes('spin callback') === true ||
+    block.attribution?.some((script) => script.sourceFunctionName === 'spin') === true
+  )
 }
 
 async function until<T>(read: () => T | undefined, what: string): Promise<T> {
@@ -218,16 +227,16 @@ test('a scope with blocking reports the block; long frames and reports are kept 
   )
   await wait(400)
   const report = await agent.closeScope(scope)
-  expect(report.blocks).toHaveLength(1)
-  expect(report.blocks[0]?.duration).toBeGreaterThanOrEqual(200)
-  expect(report.blocks[0]?.threshold).toBe(100)
+  // Other test files' long frames share this page's main thread (and a busy machine makes more
+  // of them): spin's block is found by its function, not by its place.
+  const spun = report.blocks.filter(bySpin)
+  expect(spun).toHaveLength(1)
+  expect(spun[0]?.duration).toBeGreaterThanOrEqual(200)
+  expect(spun[0]?.threshold).toBe(100)
   expect(report.tasks).toEqual([])
 
-  const frames = await until(
-    () => (agent.longFrames().length > 0 ? agent.longFrames() : undefined),
-    'a long frame',
-  )
-  expect(frames[0]?.duration).toBeGreaterThanOrEqual(200)
+  const spinFrame = await until(() => agent.longFrames().find(bySpin), "spin's long frame")
+  expect(spinFrame.duration).toBeGreaterThanOrEqual(200)
   expect(agent.longFrames(Date.now() + 1000)).toEqual([])
   expect(agent.reports().map((r) => [r.origin, r.scopeId, r.label])).toEqual([
     ['agent', quiet, undefined],
