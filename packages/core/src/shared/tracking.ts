@@ -114,8 +114,9 @@ export class TrackingScope<P extends PendingItem, F> extends LeakScope<F> {
       .finally(() => session.dispose())
   }
 
-  // Ignored items are dropped here, before the grace period: an item that stays pending (a test
-  // runner's listener kept for the whole run) would otherwise make every scope wait its full grace.
+  // Ignored items are dropped here, before the grace period's first sleep: an item that stays
+  // pending (a test runner's listener kept for the whole run) would otherwise make every scope
+  // wait its full grace.
   #reportable(askIgnore = true): P[] {
     const { excludeUnref, nameFilter } = this.#options
     const ignore = askIgnore
