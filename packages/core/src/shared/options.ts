@@ -46,7 +46,8 @@ export interface TaskLeakOptions extends CommonOptions {
   excludeUnref?: boolean
   /**
    * Items for which it returns true are neither reported nor waited for during `grace` (a test
-   * runner's own work, say). Called when the scope ends, for each item still pending.
+   * runner's own work, say). Called once per item still pending when the scope ends (in Node,
+   * once it has outlived the first millisecond of polling).
    */
   ignore?: (task: LeakedTaskData) => boolean
 }
