@@ -15,7 +15,7 @@
 // lookup per call, no per-call argument arrays or closures; per tracked listener one item and one
 // entry, both linked into short lists; the item's name, `alive`, `describe` and cancel are shared
 // functions that read the entry or the target's WeakRef only when a report needs them.
-// Known gap: `on*` handler properties (`el.onclick = fn`) are neither tracked nor carried.
+// Handler properties (`el.onclick = fn`) are handlers.ts's.
 import { callInContext, currentContext, runningItem, type ContextNode } from './context.js'
 import { captureStackTrace, errorConstructor, unpatched } from './natives.js'
 import {
@@ -172,9 +172,17 @@ const XHR = (globalThis as { XMLHttpRequest?: new () => { readyState: number } }
 // Not reported while so; reported again if the page puts the node back or sends again.
 function listenerDormant(item: ListenerItem): boolean {
   const t = item.ref.deref()
-  if (t === undefined) return false
-  if ((t as { isConnected?: unknown }).isConnected === false) return true
-  return XHR !== undefined && t instanceof XHR && (t.readyState === 0 || t.readyState === 4)
+  return t !== undefined && targetDormant(t)
+}
+
+/** True while no event can reach listeners of `target` (see above); shared with `on*` handlers. */
+export function targetDormant(target: object): boolean {
+  if ((target as { isConnected?: unknown }).isConnected === false) return true
+  return (
+    XHR !== undefined &&
+    target instanceof XHR &&
+    (target.readyState === 0 || target.readyState === 4)
+  )
 }
 
 function describeListener(this: ListenerItem): string {

@@ -24,6 +24,7 @@ import {
   type TrackedItem,
 } from './registry.js'
 import { CHANNEL_KINDS } from './channels.js'
+import { installHandlerPatches, uninstallHandlerPatches } from './handlers.js'
 import { LISTENER_KINDS } from './listeners.js'
 import { OBSERVER_KINDS } from './observers.js'
 import { installPromisePatch, PROMISE_KINDS, uninstallPromisePatch } from './promises.js'
@@ -52,6 +53,7 @@ class BrowserTaskSession extends ContextBoundSession implements TaskSession, Own
     if (openSessions.size === 1) {
       installTimerPatches()
       installObjectPatches()
+      installHandlerPatches()
     }
     if (options.kinds.has('promise')) installPromisePatch()
     if (options.attribution === 'global') globalOwners.push(this)
@@ -77,6 +79,7 @@ class BrowserTaskSession extends ContextBoundSession implements TaskSession, Own
     if (openSessions.size === 0) {
       uninstallTimerPatches()
       uninstallObjectPatches()
+      uninstallHandlerPatches()
       uninstallPromisePatch()
     }
   }
