@@ -14,6 +14,7 @@ function start() {
   window.__interval = setInterval(poll, 1000)
   window.addEventListener('resize', onResize)
   new MutationObserver(function onMutation() {}).observe(document.body, { childList: true })
+  document.onkeydown = function onKey(event) { event.preventDefault() }
   clearTimeout(setTimeout(poll, 1000))
 }
 start()
@@ -64,6 +65,7 @@ test('installs once per realm, tracks a page it was not written for, reports mod
     ['interval', 'poll'],
     ['listener', 'onResize'],
     ['observer', 'onMutation'],
+    ['listener', 'onKey'],
   ])
   for (const task of live) {
     expect(task.creationStack?.[0]).toMatchObject({ url: 'page.js', functionName: 'start' })
@@ -72,7 +74,7 @@ test('installs once per realm, tracks a page it was not written for, reports mod
   const report: LeakReportData = await agent.closeScope(scope)
   expect(JSON.parse(JSON.stringify(report))).toEqual(report)
   expect(report.version).toBe(1)
-  expect(report.tasks.map((t) => t.kind)).toEqual(['interval', 'listener', 'observer'])
+  expect(report.tasks.map((t) => t.kind)).toEqual(['interval', 'listener', 'observer', 'listener'])
   expect(report.workers).toEqual([])
   await expect(agent.closeScope(scope)).rejects.toThrow(/no open scope/)
 
@@ -80,7 +82,12 @@ test('installs once per realm, tracks a page it was not written for, reports mod
   const interval = live.find((t) => t.kind === 'interval')
   expect(agent.cancel(interval?.id ?? -1, 'listener')).toBe(false)
   expect(agent.cancel(interval?.id ?? -1, 'interval')).toBe(true)
-  expect(agent.live().map((t) => t.kind)).toEqual(['listener', 'observer'])
+  expect(agent.live().map((t) => t.kind)).toEqual(['listener', 'observer', 'listener'])
+  // So does cancelling a handler property: the page's document has none any more.
+  const handler = live.find((t) => t.name === 'onKey')
+  expect(handler?.detail).toBe("'keydown' on document (onkeydown)")
+  expect(agent.cancel(handler?.id ?? -1, 'listener')).toBe(true)
+  expect((frame.contentDocument as Document).onkeydown).toBeNull()
   frame.remove()
 })
 
@@ -93,7 +100,7 @@ test('a clean page gives an empty report', async () => {
   const scope = agent.openScope({ kinds: ['listener', 'timeout'] })
   runScript(
     frame,
-    `const f = () => {}; addEventListener('click', f); removeEventListener('click', f); clearTimeout(setTimeout(f, 100))`,
+    `const f = () => {}; addEventListener('click', f); removeEventListener('click', f); clearTimeout(setTimeout(f, 100)); onresize = (e) => e.preventDefault(); onresize = null`,
   )
   expect((await agent.closeScope(scope)).tasks).toEqual([])
   frame.remove()
