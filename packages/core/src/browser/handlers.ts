@@ -61,8 +61,6 @@ interface HandlerRecord {
   /** What the DOM was given: the handler, or its wrapper. */
   readonly stored: unknown
   readonly item: HandlerItem | undefined
-  /** The handler's body is empty (read once, when first asked). */
-  empty: boolean | undefined
 }
 
 interface TargetHandlers {
@@ -114,11 +112,7 @@ function recordOf(item: HandlerItem): HandlerRecord | undefined {
 function handlerAlive(this: HandlerItem): boolean {
   const target = this.ref.deref()
   const record = recordOf(this)
-  if (target === undefined || record === undefined) return false
-  // A handler that does nothing holds nothing: React sets `onclick = noop` on the parent of every
-  // root's container for good (a Safari click-delegation fix); that is not the app's leak.
-  record.empty ??= isEmptyFunction(record.handler)
-  return !record.empty && readStored(record, target)
+  return target !== undefined && record !== undefined && readStored(record, target)
 }
 
 const functionSource: (this: unknown) => string = Function.prototype.toString
@@ -126,13 +120,21 @@ const functionSource: (this: unknown) => string = Function.prototype.toString
 const EMPTY_FUNCTION =
   /^(?:async\s*)?(?:function\b[^(]*|[\w$]+\s*)?(?:\([^)]*\)|[\w$]+)\s*(?:=>\s*)?\{\s*\}$/
 
-function isEmptyFunction(fn: Callable): boolean {
-  try {
-    const source = functionSource.call(fn)
-    return source.length < 200 && EMPTY_FUNCTION.test(source)
-  } catch {
-    return false
+// Asked per function once: React sets the same `noop` on every element with an `onClick` prop.
+const emptyFunctions = new WeakMap<object, boolean>()
+
+function isEmptyFunction(fn: object): boolean {
+  let empty = emptyFunctions.get(fn)
+  if (empty === undefined) {
+    try {
+      const source = functionSource.call(fn)
+      empty = source.length < 200 && EMPTY_FUNCTION.test(source)
+    } catch {
+      empty = false
+    }
+    emptyFunctions.set(fn, empty)
   }
+  return empty
 }
 
 function describeHandler(this: HandlerItem): string {
@@ -171,7 +173,10 @@ function wrapHandler(
 // Records a handler about to be stored and returns what to store (the handler or its wrapper).
 function onSet(patch: AccessorPatch, target: object, value: unknown, callee: Setter): unknown {
   forget(target, patch.key)
-  if (typeof value !== 'function') return value
+  // A handler that does nothing holds nothing: not tracked, and no context to carry. React sets
+  // `onclick = noop` for good on the parent of every root's container (a Safari click-delegation
+  // fix) and on every element with an `onClick` prop; tracking those cost a creation stack each.
+  if (typeof value !== 'function' || isEmptyFunction(value)) return value
   const node = currentContext()
   const parent = runningItem()
   const owners = ownersFor('listener', node, parent)
@@ -190,7 +195,7 @@ function onSet(patch: AccessorPatch, target: object, value: unknown, callee: Set
       ? handler
       : wrapHandler(handler, node, item ?? parent)
   if (stored !== handler) wrappedTargets.add(entry.ref)
-  entry.byKey.set(patch.key, { patch, handler, stored, item, empty: undefined })
+  entry.byKey.set(patch.key, { patch, handler, stored, item })
   return stored
 }
 

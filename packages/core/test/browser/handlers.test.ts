@@ -12,6 +12,11 @@ function onResize(event: Event): void {
   seen.push(event)
 }
 
+// A handler with a body (an empty one is never tracked).
+const record = (event: Event): void => {
+  seen.push(event)
+}
+
 function handleResize(): void {
   window.onresize = onResize
 }
@@ -42,9 +47,9 @@ describe('on* handler properties', () => {
     const button = document.createElement('button')
     document.body.append(button)
     window.onresize = onResize
-    document.onkeydown = () => {}
-    button.onclick = () => {}
-    document.body.onclick = () => {}
+    document.onkeydown = record
+    button.onclick = record
+    document.body.onclick = record
     window.onresize = null
     document.onkeydown = null
     button.onclick = null
@@ -70,10 +75,10 @@ describe('on* handler properties', () => {
   test('not a leak: on an element out of the document, or replaced by an onclick attribute', async () => {
     const scope = noTaskLeaks({ action: 'throw', grace: 0 })
     const detached = document.createElement('div')
-    detached.onclick = () => {}
+    detached.onclick = record
     const attributed = document.createElement('div')
     document.body.append(attributed)
-    attributed.onclick = () => {}
+    attributed.onclick = record
     attributed.setAttribute('onclick', 'void 0')
     expect(await scope.check()).toEqual([])
     detached.onclick = null
@@ -152,7 +157,7 @@ describe('on* handler properties', () => {
   test('the DOM refuses a receiver as before (the prototype itself), and nothing is tracked', async () => {
     const scope = noTaskLeaks({ action: 'throw', grace: 0 })
     expect(() => {
-      ;(HTMLElement.prototype as { onclick: unknown }).onclick = () => {}
+      ;(HTMLElement.prototype as { onclick: unknown }).onclick = record
     }).toThrow(TypeError)
     expect(await scope.check()).toEqual([])
   })
@@ -203,7 +208,9 @@ describe('the on* accessors', () => {
     await wait(HANDLER_LINGER_MS + 50)
     const originals = describe()
     const scope = noTaskLeaks({ ...quiet, grace: 0 })
-    const onKey = (): void => {}
+    const onKey = (event: Event): void => {
+      seen.push(event)
+    }
     scope.run(() => {
       document.onkeydown = onKey
     })
