@@ -181,7 +181,7 @@ describe('the on* accessors', () => {
     [globalThis, 'onresize'],
     [Document.prototype, 'onkeydown'],
     [HTMLElement.prototype, 'onclick'],
-    [SVGElement.prototype, 'onclick'],
+    [HTMLBodyElement.prototype, 'onscroll'],
   ]
   const describe = (): (PropertyDescriptor | undefined)[] =>
     holders.map(([holder, key]) => Object.getOwnPropertyDescriptor(holder, key))
