@@ -4,7 +4,9 @@
 // run by the real Vitest CLI with its defaults (file parallelism included) in six modes:
 // node/off, node/floor, node/on, browser/off, browser/floor, browser/on. "floor" is a setup file
 // with an empty aroundEach: Vitest's own cost of any per-test wrapper. Modes are interleaved,
-// their order rotated every round, after one warm-up round that is not recorded.
+// their order rotated every round, after one warm-up round that is not recorded. Each mode has its
+// own Vite cache (see vitest.browser.config.ts): a user's cache never flips between two
+// dependency lists, so no run re-optimizes its dependencies after the warm-up.
 //
 // Per run: the wall time of the CLI process (what a user waits for: the target is judged on it)
 // and the sum of Vitest's per-test durations from its JSON reporter (less noisy; it includes the
