@@ -8,9 +8,10 @@
 // the code that sets a handler on them. Not the request- and
 // connection-like objects (XMLHttpRequest, FileReader, IndexedDB requests, sockets, ports,
 // workers): the object itself is what is tracked (or it is done once its request completes), and
-// a handler on it is not a leak of its own. Their `on*` properties are neither tracked nor carried.
+// a handler on it is not a leak of its own. Their handlers are only carried (CARRIERS).
 //
-// The accessors of those interfaces (~370 in Chromium) are replaced by pass-through accessors.
+// The accessors of those interfaces (~370 in Chromium; ~30 more for the carriers below) are
+// replaced by pass-through accessors.
 // Finding and redefining them all costs ~3 ms the first time in a document and ~1 ms after,
 // too much for every scope (Vitest opens one per test), so they are put back only when no scope has been open for LINGER_MS, and not while a
 // handler wrapped for its context is stored (the getter must keep returning the page's function).
@@ -40,6 +41,22 @@ const HOLDERS = [
   'ScreenOrientation',
 ]
 
+// Request- and connection-like objects: their handlers are carried (a handler set in a context
+// runs in it), not tracked (see above).
+const CARRIERS = [
+  'WebSocket',
+  'EventSource',
+  'BroadcastChannel',
+  'MessagePort',
+  'Worker',
+  'XMLHttpRequestEventTarget',
+  'XMLHttpRequest',
+  'FileReader',
+  'IDBRequest',
+  'IDBTransaction',
+  'AbortSignal',
+]
+
 /** How long the accessors stay after the last scope ended (see above). */
 export const HANDLER_LINGER_MS = 250
 
@@ -49,6 +66,8 @@ type Setter = (this: unknown, value: unknown) => void
 interface AccessorPatch {
   readonly holder: object
   readonly key: string
+  /** False for CARRIERS: the handler runs in its context but is no item of any scope. */
+  readonly track: boolean
   readonly get: Getter
   readonly set: Setter
   /** The accessor replaced at the last install: the patch delegates there. */
@@ -179,7 +198,7 @@ function onSet(patch: AccessorPatch, target: object, value: unknown, callee: Set
   if (typeof value !== 'function' || isEmptyFunction(value)) return value
   const node = currentContext()
   const parent = runningItem()
-  const owners = ownersFor('listener', node, parent)
+  const owners = patch.track ? ownersFor('listener', node, parent) : undefined
   if (owners === undefined && node === undefined && parent === undefined) return value
   let entry = records.get(target)
   if (entry === undefined)
@@ -199,10 +218,16 @@ function onSet(patch: AccessorPatch, target: object, value: unknown, callee: Set
   return stored
 }
 
-function makePatch(holder: object, key: string, original: PropertyDescriptor): AccessorPatch {
+function makePatch(
+  holder: object,
+  key: string,
+  original: PropertyDescriptor,
+  track: boolean,
+): AccessorPatch {
   const patch: AccessorPatch = {
     holder,
     key,
+    track,
     get: undefined as unknown as Getter,
     set: undefined as unknown as Setter,
     previous: {
@@ -277,23 +302,24 @@ const WINDOW_ONLY = [
 function collect(): AccessorPatch[] {
   const patches: AccessorPatch[] = []
   const names = new Set(WINDOW_ONLY)
-  const add = (holder: object, key: string): void => {
+  const add = (holder: object, key: string, track: boolean): void => {
     const descriptor = Object.getOwnPropertyDescriptor(holder, key)
     if (descriptor !== undefined && isHandlerAccessor(descriptor))
-      patches.push(makePatch(holder, key, descriptor))
+      patches.push(makePatch(holder, key, descriptor, track))
   }
-  for (const name of HOLDERS) {
+  for (const name of [...HOLDERS, ...CARRIERS]) {
     const ctor = Object.getOwnPropertyDescriptor(globalThis, name)?.value as
       { prototype?: unknown } | undefined
     if (typeof ctor !== 'function' || typeof ctor.prototype !== 'object' || ctor.prototype === null)
       continue
+    const track = HOLDERS.includes(name)
     for (const key of Object.getOwnPropertyNames(ctor.prototype)) {
       if (!key.startsWith('on')) continue
-      names.add(key)
-      add(ctor.prototype, key)
+      if (track) names.add(key)
+      add(ctor.prototype, key, track)
     }
   }
-  for (const key of names) add(globalThis, key)
+  for (const key of names) add(globalThis, key, true)
   return patches
 }
 
