@@ -5,16 +5,16 @@
 //
 // Which targets: the window, documents, HTML elements (`<body>` also forwards some of the
 // window's), the visual viewport, media query lists and the screen orientation, which outlive
-// the code that sets a handler on them. Not the request- and
-// connection-like objects (XMLHttpRequest, FileReader, IndexedDB requests, sockets, ports,
-// workers): the object itself is what is tracked (or it is done once its request completes), and
-// a handler on it is not a leak of its own. Their handlers are only carried (CARRIERS).
+// the code that sets a handler on them. Not the request- and connection-like objects (sockets,
+// ports, workers, XMLHttpRequest, FileReader, IndexedDB requests): the object itself is what is
+// tracked (or it is done once its request completes), and a handler on it is not a leak of its
+// own. Their handlers are only carried (CARRIERS).
 //
-// The accessors of those interfaces (~370 in Chromium; ~30 more for the carriers below) are
-// replaced by pass-through accessors.
-// Finding and redefining them all costs ~3 ms the first time in a document and ~1 ms after,
-// too much for every scope (Vitest opens one per test), so they are put back only when no scope has been open for LINGER_MS, and not while a
-// handler wrapped for its context is stored (the getter must keep returning the page's function).
+// The accessors of those interfaces (~370 in Chromium; ~30 more for the carriers) are replaced by
+// pass-through accessors. Finding and redefining them all costs ~3 ms the first time in a
+// document and ~1 ms after, too much for every scope (Vitest opens one per test), so they are put
+// back only when no scope has been open for HANDLER_LINGER_MS, and not while a handler wrapped
+// for its context is stored (the getter must keep returning the page's function).
 //
 // Set in a context (a scope's `run`, a tracked callback), the DOM is given a wrapper that runs the
 // handler in that context; the getter returns the page's function, never the wrapper. The item
@@ -72,6 +72,11 @@ interface AccessorPatch {
   readonly set: Setter
   /** The accessor replaced at the last install: the patch delegates there. */
   previous: { get: Getter; set: Setter; enumerable: boolean }
+  /**
+   * Someone redefined the property over this patch (theirs delegates to ours): it is left in
+   * their chain. Installing it again would make ours delegate to theirs, a loop.
+   */
+  layered: boolean
 }
 
 interface HandlerRecord {
@@ -162,13 +167,14 @@ function describeHandler(this: HandlerItem): string {
   return `'${type}' on ${target === undefined ? 'a collected target' : describeTarget(target)} (${this.patch.key})`
 }
 
-// The item's `clear`: it is registered under itself.
+// The item's `clear`: it is registered under itself. Reset through the property, so every layer
+// over leakscope's (and leakscope's own setter, which forgets the record) sees it.
 function cancelHandler(id: unknown): void {
   const item = id as HandlerItem
   const target = item.ref.deref()
   if (target === undefined || recordOf(item) === undefined) return
   forget(target, item.patch.key)
-  item.patch.previous.set.call(target, null)
+  ;(target as Record<string, unknown>)[item.patch.key] = null
 }
 
 function forget(target: object, key: string): void {
@@ -228,6 +234,7 @@ function makePatch(
     holder,
     key,
     track,
+    layered: false,
     get: undefined as unknown as Getter,
     set: undefined as unknown as Setter,
     previous: {
@@ -337,6 +344,9 @@ export function installHandlerPatches(): void {
   for (const patch of patches) {
     const current = Object.getOwnPropertyDescriptor(patch.holder, patch.key)
     if (current?.set === patch.set || !isHandlerAccessor(current)) continue
+    // Unless they have put back what leakscope had replaced.
+    if (patch.layered && current?.set !== patch.previous.set) continue
+    patch.layered = false
     patch.previous = {
       get: current?.get as Getter,
       set: current?.set as Setter,
@@ -388,7 +398,11 @@ function restoreAccessors(): void {
   if (!installed || patches === undefined || holdsWrapper()) return
   installed = false
   for (const patch of patches) {
-    if (Object.getOwnPropertyDescriptor(patch.holder, patch.key)?.set !== patch.set) continue
+    if (patch.layered) continue
+    if (Object.getOwnPropertyDescriptor(patch.holder, patch.key)?.set !== patch.set) {
+      patch.layered = true
+      continue
+    }
     Object.defineProperty(patch.holder, patch.key, {
       configurable: true,
       enumerable: patch.previous.enumerable,

@@ -261,6 +261,48 @@ describe('the on* accessors', () => {
     expect(describe()).toEqual(originals)
   })
 
+  test("one redefined over leakscope's stays in place, and tracking goes on through it", async () => {
+    expect(await restored()).toBe(true)
+    const native = Object.getOwnPropertyDescriptor(HTMLElement.prototype, 'onclick')
+    const first = noTaskLeaks({ action: 'throw', grace: 0 })
+    const ours = Object.getOwnPropertyDescriptor(HTMLElement.prototype, 'onclick')
+    let seenByTheirs = 0
+    // Another layer (a test spy, a framework) wraps the accessor it finds, which is leakscope's.
+    Object.defineProperty(HTMLElement.prototype, 'onclick', {
+      configurable: true,
+      enumerable: true,
+      get(this: HTMLElement) {
+        return ours?.get?.call(this)
+      },
+      set(this: HTMLElement, value: unknown) {
+        seenByTheirs++
+        ours?.set?.call(this, value)
+      },
+    })
+    const theirs = Object.getOwnPropertyDescriptor(HTMLElement.prototype, 'onclick')
+    await first.check()
+    expect(await restored()).toBe(true)
+    expect(Object.getOwnPropertyDescriptor(HTMLElement.prototype, 'onclick')).toEqual(theirs)
+    try {
+      const second = noTaskLeaks({ ...quiet, grace: 0 })
+      const button = document.createElement('button')
+      document.body.append(button)
+      button.onclick = record
+      const leaks = await second.check()
+      button.onclick = null
+      button.remove()
+      expect(leaks.map((t) => t.detail)).toEqual(["'click' on <button> (onclick)"])
+      expect(seenByTheirs).toBe(2)
+    } finally {
+      if (native !== undefined) Object.defineProperty(HTMLElement.prototype, 'onclick', native)
+    }
+    // Once the DOM's own is back, the next install patches it again.
+    expect(await restored()).toBe(true)
+    const third = noTaskLeaks({ action: 'throw', grace: 0 })
+    expect(Object.getOwnPropertyDescriptor(HTMLElement.prototype, 'onclick')?.set).toBe(ours?.set)
+    await third.check()
+  })
+
   test('a wrapped handler on an element that was collected is no leak and keeps nothing', async () => {
     const scope = noTaskLeaks({ action: 'throw', grace: 0 })
     let weak: WeakRef<HTMLElement> | undefined
