@@ -32,6 +32,12 @@ interface Patch {
   readonly patched: Callable
   /** What `patched` replaced at its last install; it delegates there. */
   previous: Callable | undefined
+  /**
+   * Someone replaced `patched` while it was installed, and their function may call ours (a spy
+   * never restored): installing over it would make ours call theirs, a loop. Left alone until
+   * `previous` is back.
+   */
+  layered: boolean
 }
 
 /** Pending timeouts and intervals by id (they share one id space: either clear works). */
@@ -233,7 +239,7 @@ function schedulePatch(
     return id
   }
   keepIdentity(patched, native)
-  const patch: Patch = { key, native, patched, previous: undefined }
+  const patch: Patch = { key, native, patched, previous: undefined, layered: false }
   return patch
 }
 
@@ -261,7 +267,7 @@ function clearPatchFor(key: TimerKey, registry: Map<unknown, TrackedItem>): Patc
     return result
   }
   keepIdentity(patched, native)
-  const patch: Patch = { key, native, patched, previous: undefined }
+  const patch: Patch = { key, native, patched, previous: undefined, layered: false }
   return patch
 }
 
@@ -295,7 +301,12 @@ export function installTimerPatches(): void {
   for (const patch of patches) {
     const current = globals[patch.key] as Callable | undefined
     // Still ours from an earlier install (someone put it back after replacing it).
-    if (current === patch.patched) continue
+    if (current === patch.patched) {
+      patch.layered = false
+      continue
+    }
+    if (patch.layered && current !== patch.previous) continue
+    patch.layered = false
     patch.previous = current ?? patch.native.bound
     globals[patch.key] = patch.patched
   }
@@ -305,6 +316,7 @@ export function installTimerPatches(): void {
 export function uninstallTimerPatches(): void {
   for (const patch of patches) {
     if (globals[patch.key] === patch.patched) globals[patch.key] = patch.previous
+    else patch.layered = true
   }
   timerRegistry.clear()
   frameRegistry.clear()

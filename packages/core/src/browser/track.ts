@@ -69,6 +69,12 @@ export interface Patch {
   previous: unknown
   /** True while the patch must outlive the last scope (something still depends on it). */
   keep?: () => boolean
+  /**
+   * Someone replaced the patch while it was installed, and their function may call ours (a spy
+   * never restored): installing over it would make ours call theirs, a loop. Left alone until
+   * `previous` is back.
+   */
+  layered?: boolean
 }
 
 const patches: Patch[] = []
@@ -97,7 +103,12 @@ export function callPrevious(patch: Patch, self: unknown, args: ArrayLike<unknow
 export function installObjectPatches(): void {
   for (const patch of patches) {
     const current = patch.holder[patch.key]
-    if (current === patch.patched) continue
+    if (current === patch.patched) {
+      patch.layered = false
+      continue
+    }
+    if (patch.layered === true && current !== patch.previous) continue
+    patch.layered = false
     patch.previous = current
     patch.holder[patch.key] = patch.patched
   }
@@ -108,6 +119,7 @@ export function uninstallObjectPatches(): void {
   for (const patch of patches) {
     if (patch.keep?.() === true) continue
     if (patch.holder[patch.key] === patch.patched) patch.holder[patch.key] = patch.previous
+    else patch.layered = true
   }
 }
 

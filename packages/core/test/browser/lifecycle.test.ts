@@ -63,6 +63,47 @@ test('a function replaced after install (a fake clock) is left in place', async 
   globalThis.setTimeout = originals.setTimeout as typeof setTimeout
 })
 
+// A spy the test never restores: it calls the function it replaced, which was leakscope's.
+test('a replacement that calls ours, left in place, is not patched over: no loop, still tracked', async () => {
+  const first = noTaskLeaks({ action: 'throw' })
+  const ours = globalThis.setTimeout
+  const theirs = ((...args: Parameters<typeof setTimeout>) => ours(...args)) as typeof setTimeout
+  globalThis.setTimeout = theirs
+  const proto = EventTarget.prototype
+  const nativeAdd = Object.getOwnPropertyDescriptor(proto, 'addEventListener')
+  const ourAdd = proto.addEventListener
+  proto.addEventListener = function (this: EventTarget, ...args: Parameters<typeof ourAdd>) {
+    return ourAdd.apply(this, args)
+  }
+  const theirAdd = proto.addEventListener
+  await first.check()
+  const target = new EventTarget()
+  const onPing = (): void => {}
+  try {
+    const second = noTaskLeaks(quiet)
+    expect(globalThis.setTimeout).toBe(theirs)
+    expect(proto.addEventListener).toBe(theirAdd)
+    // Before, ours called theirs and theirs ours: "Maximum call stack size exceeded".
+    const id = setTimeout(function later() {}, 1000)
+    target.addEventListener('ping', onPing)
+    const leaks = await second.check()
+    clearTimeout(id)
+    expect(leaks.map((t) => [t.kind, t.name])).toEqual([
+      ['timeout', 'later'],
+      ['listener', 'onPing'],
+    ])
+  } finally {
+    target.removeEventListener('ping', onPing)
+    globalThis.setTimeout = originals.setTimeout as typeof setTimeout
+    if (nativeAdd !== undefined) Object.defineProperty(proto, 'addEventListener', nativeAdd)
+  }
+  // With the originals back, the next scope patches them again.
+  const third = noTaskLeaks({ action: 'throw' })
+  expect(globalThis.setTimeout).not.toBe(originals.setTimeout)
+  expect(proto.addEventListener).toBe(ourAdd)
+  await third.check()
+})
+
 test('a leaked callback that throws still throws its own error', async () => {
   // A stand-in for the native receives the function the browser would call.
   const received: ((...args: unknown[]) => unknown)[] = []
