@@ -172,8 +172,10 @@ function leakedTask(item: TrackedItem, options: ResolvedTaskOptions): LeakedTask
 }
 
 /**
- * Number of task and worker scopes open in this realm. Zero means leakscope has removed every patch it
- * installed.
+ * Number of task and worker scopes open in this realm. Zero means leakscope has removed every patch
+ * it installed, but for pass-throughs about to go: the `on*` accessors 250 ms later (or once no
+ * handler wrapped for its context is stored), the listener patches once no listener registered
+ * through them remains.
  */
 export function activeScopeCount(): number {
   return openSessions.size + activeWorkerScopeCount()
