@@ -5,14 +5,13 @@ import { firstFramePath, quiet, wait } from './helpers.js'
 
 // Event handler properties (`on*`), see src/browser/handlers.ts.
 
-// Handlers with a body: an empty one is not reported (see the test on React's noop below).
+// Handlers with a body: an empty one is never tracked (see the test on React's noop below).
 const seen: Event[] = []
 
 function onResize(event: Event): void {
   seen.push(event)
 }
 
-// A handler with a body (an empty one is never tracked).
 const record = (event: Event): void => {
   seen.push(event)
 }
