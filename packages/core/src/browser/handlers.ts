@@ -11,9 +11,9 @@
 // own. Their handlers are only carried (CARRIERS).
 //
 // The accessors of those interfaces (~370 in Chromium; ~30 more for the carriers) are replaced by
-// pass-through accessors. Finding and redefining them all costs ~3 ms the first time in a
-// document and ~1 ms after, too much for every scope (Vitest opens one per test), so they are put
-// back only when no scope has been open for HANDLER_LINGER_MS, and not while a handler wrapped
+// pass-through accessors. Putting them all in place costs a few milliseconds per document (the
+// agent's install in bench/e2e.mjs grew from 2.8 ms to 5-7 ms), too much for every scope (Vitest
+// opens one per test), so they are put back only when no scope has been open for HANDLER_LINGER_MS, and not while a handler wrapped
 // for its context is stored (the getter must keep returning the page's function).
 //
 // Set in a context (a scope's `run`, a tracked callback), the DOM is given a wrapper that runs the
@@ -29,9 +29,9 @@ import { nativeSetTimeout } from './natives.js'
 import { captureCreationStack, ownersFor, TrackedItem, type Owner } from './registry.js'
 import { describeTarget, fault, functionName, type Callable } from './track.js'
 
-// Each accessor costs ~8 µs to find and redefine (measured in a page, before its scripts): SVG
-// elements (101), `Element`'s own 8 (copy and fullscreen events) and `<frameset>` (24) are left
-// out, as places where a handler rarely outlives the code that set it.
+// Each accessor adds to every document's install: SVG elements (101), `Element`'s own 8 (copy and
+// fullscreen events) and `<frameset>` (24) are left out, as places where a handler rarely
+// outlives the code that set it.
 const HOLDERS = [
   'Document',
   'HTMLElement',
@@ -292,9 +292,9 @@ function isHandlerAccessor(descriptor: PropertyDescriptor | undefined): boolean 
 }
 
 // The window's own handlers: its GlobalEventHandlers and WindowEventHandlers are the documents',
-// elements' and `<body>`'s names, plus these. Asking for each name is ~1 ms; enumerating the
-// window's properties instead costs 3-12 ms per document, since it creates every interface
-// object the page has not touched yet.
+// elements' and `<body>`'s names, plus these. Enumerating the window's properties instead creates
+// every interface object the page has not touched yet (the agent's install in bench/e2e.mjs was
+// 15.6 ms that way, 5-7 ms this way).
 const WINDOW_ONLY = [
   'onappinstalled',
   'onbeforeinstallprompt',
