@@ -1,7 +1,7 @@
 // What loading leakscope costs a fresh Node process (Vitest starts one per test file in Node
 // mode): the bundled entry (`import 'leakscope'`, one module) against the same code as tsc's
 // per-file modules (the ~20 files the bundle replaces, still in dist/ for their types), and
-// against importing only the builtins leakscope uses. Each sample is a new `node` process that
+// against importing only the builtins the entry loads (`node:inspector` is loaded at first use). Each sample is a new `node` process that
 // times its own imports; variants are rotated across rounds.
 // Usage: npm run build && node bench/import.mjs [--rounds N]
 import { spawnSync } from 'node:child_process'
@@ -16,7 +16,6 @@ const BUILTINS = [
   'child_process',
   'diagnostics_channel',
   'fs',
-  'inspector',
   'module',
   'net',
   'os',

@@ -27,7 +27,14 @@ import { callInContext, currentContext, runningItem, type ContextNode } from './
 import { targetDormant } from './listeners.js'
 import { nativeSetTimeout } from './natives.js'
 import { captureCreationStack, ownersFor, TrackedItem, type Owner } from './registry.js'
-import { describeTarget, fault, functionName, type Callable } from './track.js'
+import {
+  describeTarget,
+  fault,
+  functionName,
+  mayInstallOver,
+  type Callable,
+  type Displaceable,
+} from './track.js'
 
 // Each accessor adds to every document's install: SVG elements (101), `Element`'s own 8 (copy and
 // fullscreen events) and `<frameset>` (24) are left out, as places where a handler rarely
@@ -63,7 +70,7 @@ export const HANDLER_LINGER_MS = 250
 type Getter = (this: unknown) => unknown
 type Setter = (this: unknown, value: unknown) => void
 
-interface AccessorPatch {
+interface AccessorPatch extends Displaceable {
   readonly holder: object
   readonly key: string
   /** False for CARRIERS: the handler runs in its context but is no item of any scope. */
@@ -72,11 +79,6 @@ interface AccessorPatch {
   readonly set: Setter
   /** The accessor replaced at the last install: the patch delegates there. */
   previous: { get: Getter; set: Setter; enumerable: boolean }
-  /**
-   * Someone redefined the property over this patch (theirs delegates to ours): it is left in
-   * their chain. Installing it again would make ours delegate to theirs, a loop.
-   */
-  layered: boolean
 }
 
 interface HandlerRecord {
@@ -234,7 +236,7 @@ function makePatch(
     holder,
     key,
     track,
-    layered: false,
+    displaced: false,
     get: undefined as unknown as Getter,
     set: undefined as unknown as Setter,
     previous: {
@@ -343,10 +345,8 @@ export function installHandlerPatches(): void {
   patches ??= collect()
   for (const patch of patches) {
     const current = Object.getOwnPropertyDescriptor(patch.holder, patch.key)
-    if (current?.set === patch.set || !isHandlerAccessor(current)) continue
-    // Unless they have put back what leakscope had replaced.
-    if (patch.layered && current?.set !== patch.previous.set) continue
-    patch.layered = false
+    if (!mayInstallOver(patch, current?.set, patch.set, patch.previous.set)) continue
+    if (!isHandlerAccessor(current)) continue
     patch.previous = {
       get: current?.get as Getter,
       set: current?.set as Setter,
@@ -398,9 +398,8 @@ function restoreAccessors(): void {
   if (!installed || patches === undefined || holdsWrapper()) return
   installed = false
   for (const patch of patches) {
-    if (patch.layered) continue
     if (Object.getOwnPropertyDescriptor(patch.holder, patch.key)?.set !== patch.set) {
-      patch.layered = true
+      patch.displaced = true
       continue
     }
     Object.defineProperty(patch.holder, patch.key, {

@@ -23,21 +23,16 @@ import {
   stackFramesFor,
   TrackedItem,
 } from './registry.js'
+import { mayInstallOver, type Displaceable } from './track.js'
 
 type Callable = (...args: unknown[]) => unknown
 
-interface Patch {
+interface Patch extends Displaceable {
   readonly key: TimerKey
   readonly native: Native
   readonly patched: Callable
   /** What `patched` replaced at its last install; it delegates there. */
   previous: Callable | undefined
-  /**
-   * Someone replaced `patched` while it was installed, and their function may call ours (a spy
-   * never restored): installing over it would make ours call theirs, a loop. Left alone until
-   * `previous` is back.
-   */
-  layered: boolean
 }
 
 /** Pending timeouts and intervals by id (they share one id space: either clear works). */
@@ -239,7 +234,7 @@ function schedulePatch(
     return id
   }
   keepIdentity(patched, native)
-  const patch: Patch = { key, native, patched, previous: undefined, layered: false }
+  const patch: Patch = { key, native, patched, previous: undefined, displaced: false }
   return patch
 }
 
@@ -267,7 +262,7 @@ function clearPatchFor(key: TimerKey, registry: Map<unknown, TrackedItem>): Patc
     return result
   }
   keepIdentity(patched, native)
-  const patch: Patch = { key, native, patched, previous: undefined, layered: false }
+  const patch: Patch = { key, native, patched, previous: undefined, displaced: false }
   return patch
 }
 
@@ -300,13 +295,8 @@ export const TIMER_KINDS: readonly BrowserTaskKind[] = TRACKED
 export function installTimerPatches(): void {
   for (const patch of patches) {
     const current = globals[patch.key] as Callable | undefined
-    // Still ours from an earlier install (someone put it back after replacing it).
-    if (current === patch.patched) {
-      patch.layered = false
-      continue
-    }
-    if (patch.layered && current !== patch.previous) continue
-    patch.layered = false
+    // Not when still ours from an earlier install (someone put it back after replacing it).
+    if (!mayInstallOver(patch, current, patch.patched, patch.previous)) continue
     patch.previous = current ?? patch.native.bound
     globals[patch.key] = patch.patched
   }
@@ -316,7 +306,7 @@ export function installTimerPatches(): void {
 export function uninstallTimerPatches(): void {
   for (const patch of patches) {
     if (globals[patch.key] === patch.patched) globals[patch.key] = patch.previous
-    else patch.layered = true
+    else patch.displaced = true
   }
   timerRegistry.clear()
   frameRegistry.clear()

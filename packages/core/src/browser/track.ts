@@ -60,8 +60,13 @@ export function keepIdentity<F extends AnyFunction>(patched: F, original: AnyFun
   return patched
 }
 
+/** A patch's note that someone replaced it while it was installed (see mayInstallOver). */
+export interface Displaceable {
+  displaced: boolean
+}
+
 /** A reversible replacement of `holder[key]`. */
-export interface Patch {
+export interface Patch extends Displaceable {
   readonly holder: Record<string, unknown>
   readonly key: string
   readonly patched: unknown
@@ -69,12 +74,28 @@ export interface Patch {
   previous: unknown
   /** True while the patch must outlive the last scope (something still depends on it). */
   keep?: () => boolean
-  /**
-   * Someone replaced the patch while it was installed, and their function may call ours (a spy
-   * never restored): installing over it would make ours call theirs, a loop. Left alone until
-   * `previous` is back.
-   */
-  layered?: boolean
+}
+
+/**
+ * Whether a patch may be installed over `current`, what is in its place now. Not when that is
+ * `ours` already. Not either when someone replaced the patch while it was installed and theirs is
+ * still there: theirs may call ours (a spy never restored), and ours, installed over it, would
+ * call theirs, a loop; leakscope's patch still runs inside theirs. Again once what the patch had
+ * `replaced` is back. Uninstalling notes `displaced` when the patch is no longer in its place.
+ */
+export function mayInstallOver(
+  patch: Displaceable,
+  current: unknown,
+  ours: unknown,
+  replaced: unknown,
+): boolean {
+  if (current === ours) {
+    patch.displaced = false
+    return false
+  }
+  if (patch.displaced && current !== replaced) return false
+  patch.displaced = false
+  return true
 }
 
 const patches: Patch[] = []
@@ -89,7 +110,13 @@ export function definePatch(
   const record = holder as Record<string, unknown>
   const original = record[key]
   if (typeof original !== 'function') return undefined
-  const patch = { holder: record, key, patched: undefined as unknown, previous: original }
+  const patch = {
+    holder: record,
+    key,
+    patched: undefined as unknown,
+    previous: original as unknown,
+    displaced: false,
+  }
   patch.patched = make(patch, original as AnyFunction)
   patches.push(patch)
   return patch
@@ -103,12 +130,7 @@ export function callPrevious(patch: Patch, self: unknown, args: ArrayLike<unknow
 export function installObjectPatches(): void {
   for (const patch of patches) {
     const current = patch.holder[patch.key]
-    if (current === patch.patched) {
-      patch.layered = false
-      continue
-    }
-    if (patch.layered === true && current !== patch.previous) continue
-    patch.layered = false
+    if (!mayInstallOver(patch, current, patch.patched, patch.previous)) continue
     patch.previous = current
     patch.holder[patch.key] = patch.patched
   }
@@ -119,7 +141,7 @@ export function uninstallObjectPatches(): void {
   for (const patch of patches) {
     if (patch.keep?.() === true) continue
     if (patch.holder[patch.key] === patch.patched) patch.holder[patch.key] = patch.previous
-    else patch.layered = true
+    else patch.displaced = true
   }
 }
 
