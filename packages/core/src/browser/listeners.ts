@@ -30,6 +30,7 @@ import type { StackHolder } from '../shared/stack.js'
 import {
   definePatch,
   describeTarget,
+  releaseKeptPatches,
   fault,
   functionName,
   keepIdentity,
@@ -45,6 +46,14 @@ interface TargetRecord {
   head: Entry | undefined
   count: number
   byCallback: Map<unknown, Entry> | undefined
+  // Made when the target's first listener goes through a wrapper (see wrappedRegistered).
+  wrapped: WrappedCount | undefined
+}
+
+// The target's listeners registered through a wrapper and not removed. A collected target takes
+// its listeners with it, with no removeEventListener: the finalizer subtracts them.
+interface WrappedCount {
+  n: number
 }
 
 const LIST_LIMIT = 8
@@ -321,8 +330,19 @@ function forget(entry: Entry): void {
 // Listeners registered through a wrapper can only be removed through the patched
 // removeEventListener (which maps the callback to its wrapper), and re-adding their callback
 // only deduplicates through the patched addEventListener: while any is registered, the two
-// patches stay in place after the last scope ends, as pass-throughs.
+// patches stay in place after the last scope ends, as pass-throughs, and go when the last one
+// leaves.
 let wrappedRegistered = 0
+
+const collectedTargets =
+  typeof FinalizationRegistry === 'function'
+    ? new FinalizationRegistry<WrappedCount>((count) => {
+        if (count.n === 0) return
+        wrappedRegistered -= count.n
+        count.n = 0
+        if (wrappedRegistered === 0) releaseKeptPatches()
+      })
+    : undefined
 
 function remember(entry: Entry): void {
   const record = entry.record
@@ -344,13 +364,18 @@ function remember(entry: Entry): void {
   setHead(record, callback, entry)
   record.count++
   entry.linked = true
-  if (entry.wrapped) wrappedRegistered++
+  if (entry.wrapped) {
+    wrappedRegistered++
+    if (record.wrapped !== undefined) record.wrapped.n++
+  }
 }
 
 function unlinked(entry: Entry): void {
   if (!entry.linked) return
   entry.linked = false
-  if (entry.wrapped) wrappedRegistered--
+  if (!entry.wrapped) return
+  if (entry.record.wrapped !== undefined) entry.record.wrapped.n--
+  if (--wrappedRegistered === 0) releaseKeptPatches()
 }
 
 const keepWhileWrapped = (): boolean => wrappedRegistered > 0
@@ -411,7 +436,13 @@ function prepare(
   if (record === undefined)
     entries.set(
       target,
-      (record = { ref: undefined, head: undefined, count: 0, byCallback: undefined }),
+      (record = {
+        ref: undefined,
+        head: undefined,
+        count: 0,
+        byCallback: undefined,
+        wrapped: undefined,
+      }),
     )
   let item: ListenerItem | undefined
   if (owners !== undefined) {
@@ -425,6 +456,10 @@ function prepare(
   if (node !== undefined || parent !== undefined || once) {
     entry.wrapped = true
     if (layered) wrappers.add(entry)
+    if (record.wrapped === undefined) {
+      record.wrapped = { n: 0 }
+      collectedTargets?.register(target, record.wrapped)
+    }
   }
   remember(entry)
   if (signal !== undefined) onAbort(signal, entry)

@@ -174,8 +174,8 @@ function leakedTask(item: TrackedItem, options: ResolvedTaskOptions): LeakedTask
 /**
  * Number of task and worker scopes open in this realm. Zero means leakscope has removed every patch
  * it installed, but for pass-throughs about to go: the `on*` accessors 250 ms later (or once no
- * handler wrapped for its context is stored), the listener patches once no listener registered
- * through them remains.
+ * handler wrapped for its context is stored), the listener patches until the last listener
+ * registered through them leaves (removed, cancelled, run once, or collected with its target).
  */
 export function activeScopeCount(): number {
   return openSessions.size + activeWorkerScopeCount()

@@ -127,7 +127,14 @@ export function callPrevious(patch: Patch, self: unknown, args: ArrayLike<unknow
   return Reflect.apply(patch.previous as AnyFunction, self, args)
 }
 
+// Patches the last scope's end left in place because their `keep` said so (see
+// releaseKeptPatches), and whether a scope holds the patches now.
+const kept = new Set<Patch>()
+let scopesHoldPatches = false
+
 export function installObjectPatches(): void {
+  scopesHoldPatches = true
+  kept.clear()
   for (const patch of patches) {
     const current = patch.holder[patch.key]
     if (!mayInstallOver(patch, current, patch.patched, patch.previous)) continue
@@ -138,11 +145,30 @@ export function installObjectPatches(): void {
 
 /** Puts back what each patch replaced, unless someone replaced the patch in the meantime. */
 export function uninstallObjectPatches(): void {
+  scopesHoldPatches = false
   for (const patch of patches) {
-    if (patch.keep?.() === true) continue
-    if (patch.holder[patch.key] === patch.patched) patch.holder[patch.key] = patch.previous
-    else patch.displaced = true
+    if (patch.keep?.() === true) kept.add(patch)
+    else uninstallPatch(patch)
   }
+}
+
+/**
+ * For a patch's `keep` that may have turned false (the last listener registered through a
+ * wrapper left): with no scope open, the patches it kept go now, not at the next scope's end,
+ * which may never come.
+ */
+export function releaseKeptPatches(): void {
+  if (scopesHoldPatches) return
+  for (const patch of kept) {
+    if (patch.keep?.() === true) continue
+    kept.delete(patch)
+    uninstallPatch(patch)
+  }
+}
+
+function uninstallPatch(patch: Patch): void {
+  if (patch.holder[patch.key] === patch.patched) patch.holder[patch.key] = patch.previous
+  else patch.displaced = true
 }
 
 /** A short description of an event target: `window`, `document`, `<button#save.primary>`. */

@@ -5,6 +5,16 @@ import { registrySize } from '../../dist/browser/tasks.js'
 import { wait } from './helpers.js'
 
 const gc = (globalThis as { gc?: () => void }).gc
+// Read at load, while no scope is open: the DOM's own method.
+const nativeAdd = EventTarget.prototype.addEventListener
+
+// Collects until `done()` or about a second has passed (finalizers run in later tasks).
+async function collectUntil(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !done(); i++) {
+    await wait(5)
+    gc?.()
+  }
+}
 
 function noop(): void {}
 
@@ -66,4 +76,24 @@ test('a collected element is not a leak even when its listener closes over it', 
   }
   expect(weak.deref()).toBeUndefined()
   expect(await scope.check()).toEqual([])
+})
+
+// A listener registered through a wrapper keeps the patched add/removeEventListener in place
+// after the last scope; the element leaving with it (collected, never removed) releases them.
+test('the listener patches come off when the last wrapped listener goes with its collected target', async () => {
+  expect(String(nativeAdd)).toContain('[native code]')
+  // The test above left a wrapped listener on an element that is gone by now.
+  await collectUntil(() => EventTarget.prototype.addEventListener === nativeAdd)
+  expect(EventTarget.prototype.addEventListener).toBe(nativeAdd)
+
+  const scope = noTaskLeaks({ action: 'log', logger: { warn() {} }, grace: 0 })
+  let weak: WeakRef<HTMLElement> | undefined
+  await scope.run(() => {
+    weak = listenOnDetachedElement()
+  })
+  expect(await scope.check()).toEqual([]) // out of the document: dormant, not reported
+  expect(EventTarget.prototype.addEventListener).not.toBe(nativeAdd)
+  await collectUntil(() => EventTarget.prototype.addEventListener === nativeAdd)
+  expect(weak?.deref()).toBeUndefined()
+  expect(EventTarget.prototype.addEventListener).toBe(nativeAdd)
 })

@@ -2,6 +2,10 @@ import { describe, expect, test } from 'vitest'
 import { activeScopeCount, noTaskLeaks } from 'leakscope'
 import { firstFramePath, quiet, wait } from './helpers.js'
 
+// Read at load, while no scope is open: the DOM's own methods.
+const nativeAdd = EventTarget.prototype.addEventListener
+const nativeRemove = EventTarget.prototype.removeEventListener
+
 function onResize(): void {}
 
 function noop(): void {}
@@ -215,6 +219,7 @@ describe('event listeners', () => {
 
 describe('after the last scope ends', () => {
   test('a listener registered through a wrapper is still removable, and the patches then come off', async () => {
+    expect(String(nativeAdd)).toContain('[native code]')
     const target = new EventTarget()
     let calls = 0
     const onPing = (): void => {
@@ -230,13 +235,31 @@ describe('after the last scope ends', () => {
     target.addEventListener('ping', onPing) // the DOM's dedupe must still apply
     target.dispatchEvent(new Event('ping'))
     expect(calls).toBe(2)
+    expect(String(EventTarget.prototype.removeEventListener)).not.toContain('[native code]')
     target.removeEventListener('ping', onPing)
     target.dispatchEvent(new Event('ping'))
     expect(calls).toBe(2)
 
-    // Nothing depends on the patches any more: the next scope's end removes them.
-    await noTaskLeaks({ action: 'throw' }).check()
-    expect(String(EventTarget.prototype.addEventListener)).toContain('[native code]')
-    expect(String(EventTarget.prototype.removeEventListener)).toContain('[native code]')
+    // Nothing depends on the patches any more: they come off with the last wrapped listener,
+    // not at some later scope's end.
+    expect(EventTarget.prototype.addEventListener).toBe(nativeAdd)
+    expect(EventTarget.prototype.removeEventListener).toBe(nativeRemove)
+  })
+
+  test('the patches come off when the last wrapped listener is cancelled or runs once', async () => {
+    const target = new EventTarget()
+    const scope = noTaskLeaks({ ...quiet, grace: 0 })
+    await scope.run(() => {
+      target.addEventListener('kept', function kept() {})
+      target.addEventListener('one', () => {}, { once: true })
+    })
+    const leaks = await scope.check()
+    expect(leaks.map((t) => t.detail)).toEqual(["'kept' on EventTarget", "'one' on EventTarget"])
+    expect(EventTarget.prototype.addEventListener).not.toBe(nativeAdd)
+    leaks[0]?.cancel()
+    expect(EventTarget.prototype.addEventListener).not.toBe(nativeAdd) // 'one' still holds them
+    target.dispatchEvent(new Event('one'))
+    expect(EventTarget.prototype.addEventListener).toBe(nativeAdd)
+    expect(EventTarget.prototype.removeEventListener).toBe(nativeRemove)
   })
 })
