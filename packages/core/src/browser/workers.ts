@@ -6,9 +6,10 @@
 //
 // A Worker ends when the page calls `terminate()`. A SharedWorker is "closed" for the page when
 // the page closes its connection, `sharedWorker.port.close()`: the shared worker itself may live
-// on for other pages, which is not this page's leak. A worker that ends itself (`self.close()`,
-// or a script that fails to load) cannot be observed from the page without messaging, so it is
-// still reported.
+// on for other pages, which is not this page's leak. A worker whose script failed to load or
+// parse as a module never ran: the page gets a plain `error` Event (an error thrown by a running
+// worker comes as an ErrorEvent, and that worker lives on). A worker that ends itself
+// (`self.close()`) cannot be observed from the page without messaging, so it is still reported.
 import type { StackFrame, WorkerKind } from '../shared/model.js'
 import type { ResolvedWorkerOptions } from '../shared/options.js'
 import { LeakedWorker } from '../shared/report.js'
@@ -23,8 +24,10 @@ import {
   type WorkerSession,
 } from '../shared/workers.js'
 import { ContextBoundSession, currentContext, type ContextOwner } from './context.js'
+import { ownAddEventListener } from './listeners.js'
 import { captureStackTrace, dateNow, errorConstructor, perfNow, sleep } from './natives.js'
 import { browserPlatformHooks, isUserFrame } from './platform.js'
+import { mayInstallOver, type Displaceable } from './track.js'
 
 type AnyFunction = (...args: never[]) => unknown
 type Constructor = new (...args: never[]) => object
@@ -33,6 +36,7 @@ interface WorkerGlobals {
   Worker?: Constructor
   SharedWorker?: Constructor
   MessagePort?: Constructor
+  ErrorEvent?: Constructor
   location?: { href: string }
 }
 
@@ -77,7 +81,7 @@ function fault(error: unknown): void {
 }
 
 // A method patch on a prototype: delegates to what it replaced.
-interface MethodPatch {
+interface MethodPatch extends Displaceable {
   readonly prototype: Record<string, unknown>
   readonly key: string
   readonly patched: AnyFunction
@@ -170,6 +174,9 @@ function track(
     stop,
   )
   byTarget.set(kind === 'worker' ? instance : (port ?? instance), item)
+  ownAddEventListener?.call(instance, 'error', (event: unknown) => {
+    if (globals.ErrorEvent === undefined || !(event instanceof globals.ErrorEvent)) item.end()
+  })
   for (const owner of owners) {
     item.owners.add(owner)
     owner.items.add(item)
@@ -205,6 +212,7 @@ function methodPatch(owner: Constructor | undefined, key: string): AnyFunction |
   const patch: MethodPatch = {
     prototype,
     key,
+    displaced: false,
     original: original as AnyFunction,
     patched: function (this: object, ...args: unknown[]): unknown {
       try {
@@ -236,7 +244,8 @@ function install(): void {
   }
   for (const patch of methodPatches) {
     const current = patch.prototype[patch.key]
-    if (current === patch.patched || typeof current !== 'function') continue
+    if (typeof current !== 'function') continue
+    if (!mayInstallOver(patch, current, patch.patched, patch.original)) continue
     patch.original = current as AnyFunction
     patch.prototype[patch.key] = patch.patched
   }
@@ -248,6 +257,7 @@ function uninstall(): void {
   }
   for (const patch of methodPatches) {
     if (patch.prototype[patch.key] === patch.patched) patch.prototype[patch.key] = patch.original
+    else patch.displaced = true
   }
 }
 

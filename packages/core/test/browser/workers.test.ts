@@ -14,6 +14,9 @@ function scriptUrl(code: string): string {
   return URL.createObjectURL(new Blob([code], { type: 'text/javascript' }))
 }
 
+// Read at load, while no scope is open.
+const nativeTerminate = Worker.prototype.terminate
+
 const FOREVER = scriptUrl('setInterval(() => {}, 1000)')
 const ECHO = scriptUrl('onmessage = (e) => postMessage(e.data)')
 const SHARED = scriptUrl(
@@ -64,6 +67,39 @@ describe('noWorkerLeaks (browser)', () => {
     const worker = startWorker()
     setTimeout(() => worker.terminate(), 20)
     await expect(scope.check()).resolves.toEqual([])
+  })
+
+  test('a worker whose script failed to load never ran: not reported', async () => {
+    const scope = noWorkerLeaks({ action: 'throw', grace: 5000 })
+    const missing = new Worker('/no-such-worker-script.js', { name: 'missing' })
+    const badImport = new Worker(scriptUrl('import "/no-such-module.js"'), {
+      type: 'module',
+      name: 'bad-import',
+    })
+    const started = performance.now()
+    await expect(scope.check()).resolves.toEqual([])
+    // Ended by their error events, not by the grace period running out.
+    expect(performance.now() - started).toBeLessThan(4000)
+    missing.terminate()
+    badImport.terminate()
+  })
+
+  test('a worker that threw while running lives on: still reported', async () => {
+    const scope = noWorkerLeaks(quiet)
+    const worker = new Worker(scriptUrl('setInterval(() => {}, 1000); throw new Error("boom")'), {
+      name: 'threw',
+    })
+    // The page handles the worker's error, so it is not reported as the page's own.
+    const errored = new Promise<void>((resolve) => {
+      worker.onerror = (event) => {
+        event.preventDefault()
+        resolve()
+      }
+    })
+    await errored
+    const leaks = await scope.check()
+    worker.terminate()
+    expect(leaks.map((w) => w.name)).toEqual(['threw'])
   })
 
   test('a SharedWorker is reported until its port is closed', async () => {
@@ -150,6 +186,32 @@ describe('noWorkerLeaks (browser)', () => {
     expect(globalThis.Worker).toBe(OriginalWorker)
     expect(globalThis.SharedWorker).toBe(OriginalShared)
     expect(Worker.prototype.terminate).toBe(terminate)
+  })
+
+  test('a terminate() replacement that calls ours, left in place, is not patched over: no loop, still tracked', async () => {
+    const first = noWorkerLeaks(quiet)
+    const ours = Worker.prototype.terminate
+    expect(ours).not.toBe(nativeTerminate)
+    // What vi.spyOn does: a replacement that delegates to what it replaced, never restored.
+    const spy = function (this: Worker): void {
+      ours.call(this)
+    }
+    Worker.prototype.terminate = spy
+    expect(await first.check()).toEqual([])
+    expect(Worker.prototype.terminate).toBe(spy)
+
+    const second = noWorkerLeaks(quiet)
+    expect(Worker.prototype.terminate).toBe(spy)
+    const worker = startWorker()
+    worker.terminate() // ours over the spy would loop: RangeError
+    expect(await second.check()).toEqual([])
+
+    // Once the original is back, the next scope patches it again.
+    Worker.prototype.terminate = nativeTerminate
+    const third = noWorkerLeaks(quiet)
+    expect(Worker.prototype.terminate).not.toBe(nativeTerminate)
+    expect(await third.check()).toEqual([])
+    expect(Worker.prototype.terminate).toBe(nativeTerminate)
   })
 
   test('invalid options throw a TypeError', () => {
