@@ -1,8 +1,9 @@
 // Promises and `scheduler.postTask`.
 //
 // Promises (kind 'promise', opt-in through `kinds`): while a scope that tracks them is open,
-// `globalThis.Promise` is a Proxy of the native constructor (construct trap only: `instanceof`,
-// statics and prototype are the native ones). A promise built through it (`new Promise(executor)`
+// `globalThis.Promise` is a Proxy of the constructor it replaced (construct trap only:
+// `instanceof`, statics and prototype are that constructor's; under zone.js, ZoneAwarePromise's,
+// so the page's promises still run in their zones). A promise built through it (`new Promise(executor)`
 // and the statics called on it: `Promise.all`, `Promise.race`, `Promise.withResolvers`…) is
 // pending until its executor's `resolve` or `reject` is called. Limits: async functions, `await`,
 // `.then()` results and the promises native APIs return (`fetch()`, `response.json()`, …) are made
@@ -34,13 +35,16 @@ type Resolver = (value?: unknown) => void
 type Executor = (resolve: Resolver, reject: Resolver) => void
 type PromiseConstructorLike = new (executor: Executor) => object
 
-const NativePromise = globalThis.Promise as unknown as PromiseConstructorLike
-const promiseHolder = { Promise: globalThis.Promise as unknown }
+// What the installed Proxy replaced, and the Proxies made so far (one per constructor, so a
+// page that compares `Promise` across scopes sees the same one).
+let replacedPromise: unknown
+const proxies = new WeakMap<object, object>()
+const ourProxies = new WeakSet<object>()
 
 const promiseHandler: ProxyHandler<PromiseConstructorLike> = {
   construct(target, args, newTarget) {
     const executor = args[0] as unknown
-    const effectiveTarget = newTarget === promiseProxy ? target : newTarget
+    const effectiveTarget = ourProxies.has(newTarget) ? target : newTarget
     if (typeof executor !== 'function')
       return Reflect.construct(target, args, effectiveTarget) as object
     let wrapped: Executor | undefined
@@ -78,19 +82,29 @@ const promiseHandler: ProxyHandler<PromiseConstructorLike> = {
     return Reflect.construct(target, [wrapped ?? executor], effectiveTarget) as object
   },
 }
-const promiseProxy = new Proxy(NativePromise, promiseHandler)
+function proxyOf(constructor: PromiseConstructorLike): object {
+  let proxy = proxies.get(constructor)
+  if (proxy === undefined) {
+    proxy = new Proxy(constructor, promiseHandler)
+    proxies.set(constructor, proxy)
+    ourProxies.add(proxy)
+  }
+  return proxy
+}
 
 /** Installs the Promise Proxy (only scopes whose `kinds` include 'promise' ask for it). */
 export function installPromisePatch(): void {
   const g = globalThis as unknown as Record<string, unknown>
-  if (g.Promise === promiseProxy) return
-  promiseHolder.Promise = g.Promise
-  g.Promise = promiseProxy
+  const current = g.Promise
+  if (typeof current !== 'function' || ourProxies.has(current)) return
+  replacedPromise = current
+  g.Promise = proxyOf(current as PromiseConstructorLike)
 }
 
 export function uninstallPromisePatch(): void {
   const g = globalThis as unknown as Record<string, unknown>
-  if (g.Promise === promiseProxy) g.Promise = promiseHolder.Promise
+  const current = g.Promise
+  if (typeof current === 'function' && ourProxies.has(current)) g.Promise = replacedPromise
 }
 
 interface PostTaskOptions {

@@ -38,6 +38,25 @@ describe("promises (opt-in: kinds: ['promise'])", () => {
     expect(await scope.check()).toEqual([])
   })
 
+  test('a Promise the page replaced (zone.js) stays in charge: its promises are tracked and still its own', async () => {
+    const NativePromise = Promise
+    // What zone.js does: a Promise class of its own on the global, loaded after leakscope.
+    class ZoneLikePromise<T> extends NativePromise<T> {}
+    globalThis.Promise = ZoneLikePromise as PromiseConstructor
+    try {
+      const scope = noTaskLeaks({ ...quiet, grace: 0, kinds: ['promise'] })
+      expect(Promise).not.toBe(ZoneLikePromise)
+      const forever = never()
+      expect(forever).toBeInstanceOf(ZoneLikePromise)
+      expect(Promise.resolve(1)).toBeInstanceOf(ZoneLikePromise)
+      const leaks = await scope.check()
+      expect(leaks.map((t) => [t.kind, t.name])).toEqual([['promise', 'waitForever']])
+      expect(Promise).toBe(ZoneLikePromise)
+    } finally {
+      globalThis.Promise = NativePromise
+    }
+  })
+
   test('promises are not tracked by default', async () => {
     const NativePromise = Promise
     const scope = noTaskLeaks({ action: 'throw', grace: 0 })
