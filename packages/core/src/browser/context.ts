@@ -8,7 +8,7 @@
 // microtask queue, which leakscope cannot patch (replacing `Promise` does not reach
 // async-function results). Code after the first `await` in a scope body therefore runs with no
 // context: what it creates is seen by `attribution: 'global'` scopes only.
-import type { OwnerState, TrackedItem } from './registry.js'
+import { ownersChanged, type OwnerState, type TrackedItem } from './registry.js'
 import { nativeQueueMicrotask } from './natives.js'
 
 export interface ContextOwner {
@@ -20,6 +20,8 @@ export interface ContextNode {
   readonly parent: ContextNode | undefined
   /** The registry's memo of the task sessions that own what is created here. */
   cache: object | undefined
+  /** Its owner no longer takes what is created here (see ContextBoundSession). */
+  detached: boolean
 }
 
 let current: ContextNode | undefined
@@ -99,23 +101,36 @@ export function enterContext(node: ContextNode | undefined): void {
  * The context half of a session: its node in the context chain, and binding code to it
  * (`run`, and `enter`/`leave` for `await using`). `'global'` sessions bind nothing: every open
  * global session sees every item.
+ *
+ * A scope enters its context when it is made (for `await using` and `check()`), so a scope made
+ * right after it is nested in it. Used with `run()`, a scope covers its body only: its
+ * construction-time node is detached then, and scopes made back to back and run side by side
+ * (`a = noTaskLeaks(); b = noTaskLeaks(); Promise.all([a.run(f), b.run(g)])`) are siblings.
  */
 export abstract class ContextBoundSession implements ContextOwner {
   abstract readonly state: OwnerState
   readonly #bound: boolean
   readonly #node: ContextNode
+  readonly #entered: ContextNode
 
   constructor(attribution: 'context' | 'global') {
     this.#bound = attribution === 'context'
-    this.#node = { owner: this, parent: currentContext(), cache: undefined }
+    const parent = currentContext()
+    this.#node = { owner: this, parent, cache: undefined, detached: false }
+    this.#entered = { owner: this, parent, cache: undefined, detached: false }
   }
 
   run<T>(fn: () => T): T {
-    return this.#bound ? runInContext(this.#node, fn) : fn()
+    if (!this.#bound) return fn()
+    if (!this.#entered.detached) {
+      this.#entered.detached = true
+      ownersChanged()
+    }
+    return runInContext(this.#node, fn)
   }
 
   enter(): void {
-    if (this.#bound) enterContext(this.#node)
+    if (this.#bound) enterContext(this.#entered)
   }
 
   leave(): void {

@@ -227,6 +227,7 @@ function computeOwners(
 ): readonly Owner[] | undefined {
   let owners: Owner[] | undefined
   for (let current = node; current !== undefined; current = current.parent) {
+    if (current.detached) continue
     // Worker sessions are in the chain too; they own no task (their options have no kinds).
     const owner = current.owner as Partial<Owner>
     if (owner.state === 'open' && owner.options?.kinds?.has(kind) === true)

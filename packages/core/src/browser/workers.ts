@@ -124,7 +124,8 @@ function ownersNow(): Set<BrowserWorkerSession> {
   const owners = new Set<BrowserWorkerSession>()
   for (let node = currentContext(); node !== undefined; node = node.parent) {
     const owner = node.owner
-    if (owner instanceof BrowserWorkerSession && owner.state === 'open') owners.add(owner)
+    if (!node.detached && owner instanceof BrowserWorkerSession && owner.state === 'open')
+      owners.add(owner)
   }
   for (const session of globalSessions) owners.add(session)
   return owners

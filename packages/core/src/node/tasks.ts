@@ -134,6 +134,8 @@ export interface HookSession {
 export interface ContextNode {
   readonly session: HookSession
   readonly parent: ContextNode | undefined
+  /** Its session no longer takes what is created here (see ContextBoundSession). */
+  detached: boolean
 }
 
 /** What the sessions need of AsyncLocalStorage. */
@@ -301,7 +303,7 @@ function offerAll(
 ): TrackedResource | undefined {
   let record: TrackedResource | undefined
   for (let current = node; current !== undefined; current = current.parent) {
-    record = current.session.offer(record, asyncId, kind, resource)
+    if (!current.detached) record = current.session.offer(record, asyncId, kind, resource)
   }
   for (let i = 0; i < globalSessions.length; i++)
     record = (globalSessions[i] as HookSession).offer(record, asyncId, kind, resource)
@@ -313,7 +315,7 @@ function offerAll(
 function timerStackDemand(kind: TrackedKind): number {
   let frames = 0
   for (let node = contextStore.getStore(); node !== undefined; node = node.parent)
-    frames = Math.max(frames, node.session.timerStackFrames?.(kind) ?? 0)
+    if (!node.detached) frames = Math.max(frames, node.session.timerStackFrames?.(kind) ?? 0)
   for (const session of globalSessions)
     frames = Math.max(frames, session.timerStackFrames?.(kind) ?? 0)
   return frames
@@ -330,7 +332,7 @@ function patchListen(): () => void {
     const result = (original as (...a: unknown[]) => net.Server).apply(this, args)
     if (holder !== undefined && !this.listening) {
       for (let node = contextStore.getStore(); node !== undefined; node = node.parent)
-        node.session.deferListen?.(this)
+        if (!node.detached) node.session.deferListen?.(this)
       for (const session of globalSessions) session.deferListen?.(this)
     }
     return result
@@ -417,22 +419,33 @@ export function removeHookSession(session: HookSession): boolean {
  * The async-context half of a Node.js session: its node in the AsyncLocalStorage chain, and
  * binding code to it (`run`, and `enter`/`leave` for `await using`). `'global'` sessions bind
  * nothing: every open global session sees every item.
+ *
+ * A scope enters its context when it is made (for `await using` and `check()`), so a scope made
+ * right after it is nested in it. Used with `run()`, a scope covers its body only: its
+ * construction-time node is detached then, and scopes made back to back and run side by side
+ * (`a = noTaskLeaks(); b = noTaskLeaks(); Promise.all([a.run(f), b.run(g)])`) are siblings.
  */
 export abstract class ContextBoundSession {
   readonly #bound: boolean
   readonly #node: ContextNode
+  readonly #entered: ContextNode
 
   constructor(attribution: Attribution) {
     this.#bound = attribution === 'context'
-    this.#node = { session: this as unknown as HookSession, parent: contextStore.getStore() }
+    const session = this as unknown as HookSession
+    const parent = contextStore.getStore()
+    this.#node = { session, parent, detached: false }
+    this.#entered = { session, parent, detached: false }
   }
 
   run<T>(fn: () => T): T {
-    return this.#bound ? contextStore.run(this.#node, fn) : fn()
+    if (!this.#bound) return fn()
+    this.#entered.detached = true
+    return contextStore.run(this.#node, fn)
   }
 
   enter(): void {
-    if (this.#bound) contextStore.enterWith(this.#node)
+    if (this.#bound) contextStore.enterWith(this.#entered)
   }
 
   leave(): void {

@@ -60,6 +60,35 @@ describe("attribution: 'context'", () => {
     clearInterval(outside)
   })
 
+  test('scopes made back to back and run side by side each see only their own leaks', async () => {
+    const handles: NodeJS.Timeout[] = []
+    const first = noTaskLeaks(quiet)
+    const second = noTaskLeaks(quiet)
+    const leave = (callback: () => void) => async (): Promise<void> => {
+      handles.push(setInterval(callback, 1000))
+      await wait(5)
+      handles.push(setInterval(callback, 1000))
+    }
+    await Promise.all([
+      first.run(leave(function fromFirst() {})),
+      second.run(leave(function fromSecond() {})),
+    ])
+    const [a, b] = await Promise.all([first.check(), second.check()])
+    handles.forEach(clearInterval)
+    expect(a.map((t) => t.name)).toEqual(['fromFirst', 'fromFirst'])
+    expect(b.map((t) => t.name)).toEqual(['fromSecond', 'fromSecond'])
+  })
+
+  test('made back to back without run() (await using, check()), the second is nested in the first', async () => {
+    const outer = noTaskLeaks(quiet)
+    const inner = noTaskLeaks(quiet)
+    const handle = setInterval(function afterBoth() {}, 1000)
+    const [innerFindings, outerFindings] = [await inner.check(), await outer.check()]
+    clearInterval(handle)
+    expect(innerFindings.map((t) => t.name)).toEqual(['afterBoth'])
+    expect(outerFindings.map((t) => t.name)).toEqual(['afterBoth'])
+  })
+
   test('nested scopes: an inner leak is the outer scope’s leak too', async () => {
     const outer = noTaskLeaks(quiet)
     let handle: NodeJS.Timeout | undefined
