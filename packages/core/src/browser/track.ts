@@ -159,10 +159,16 @@ export function uninstallObjectPatches(): void {
  */
 export function releaseKeptPatches(): void {
   if (scopesHoldPatches) return
-  for (const patch of kept) {
-    if (patch.keep?.() === true) continue
-    kept.delete(patch)
-    uninstallPatch(patch)
+  // Runs inside the page's removeEventListener call or a finalizer: never throws into either
+  // (a frozen prototype, say).
+  try {
+    for (const patch of kept) {
+      if (patch.keep?.() === true) continue
+      kept.delete(patch)
+      uninstallPatch(patch)
+    }
+  } catch (error) {
+    fault(error)
   }
 }
 
