@@ -28,6 +28,7 @@ import {
 } from './registry.js'
 import type { StackHolder } from '../shared/stack.js'
 import {
+  callPrevious,
   definePatch,
   describeTarget,
   releaseKeptPatches,
@@ -581,8 +582,65 @@ function patchRemove(holder: object | undefined): void {
   if (defined !== undefined) defined.keep = keepWhileWrapped
 }
 
+// MediaQueryList's legacy `addListener(callback)` / `removeListener(callback)` add and remove a
+// 'change' listener inside the DOM, without calling addEventListener: patched too, with the same
+// key (so `addListener` then `removeEventListener('change', callback)` is clean, as in the DOM).
+// Old code and Safari < 14 fallbacks still use them. Not hot: the stack goes through the helper.
+function patchLegacyListeners(holder: object | undefined): void {
+  const add = definePatch(holder, 'addListener', (patch, original) => {
+    const addListener = function (this: unknown, callback: unknown): unknown {
+      let listener = callback
+      if (
+        this !== null &&
+        typeof this === 'object' &&
+        callback !== null &&
+        (typeof callback === 'function' || typeof callback === 'object')
+      ) {
+        try {
+          const entry = prepare(this, 'change', callback, false)
+          if (entry !== undefined) listener = entry
+          const item = preparedItem
+          if (item !== undefined && preparedFrames !== 0)
+            item.stack = captureCreationStack(item.owners, addListener)
+        } catch (error) {
+          fault(error)
+          listener = callback
+        }
+        preparedItem = undefined
+        preparedFrames = 0
+      }
+      return callPrevious(patch, this, arguments.length === 0 ? [] : [listener])
+    }
+    return keepIdentity(addListener, original)
+  })
+  const remove = definePatch(holder, 'removeListener', (patch, original) =>
+    keepIdentity(function removeListener(this: unknown, callback: unknown): unknown {
+      let listener = callback
+      const record = this !== null && typeof this === 'object' ? entries.get(this) : undefined
+      if (record !== undefined) {
+        try {
+          const entry = take(record, callback, 'change', false)
+          if (entry !== undefined) {
+            entry.item?.complete()
+            if (entry.wrapped) listener = entry
+          }
+        } catch (error) {
+          fault(error)
+          listener = callback
+        }
+      }
+      return callPrevious(patch, this, arguments.length === 0 ? [] : [listener])
+    }, original),
+  )
+  if (add !== undefined) add.keep = keepWhileWrapped
+  if (remove !== undefined) remove.keep = keepWhileWrapped
+}
+
 const addPatch = patchAdd(proto)
 patchRemove(proto)
+patchLegacyListeners(
+  (globalThis as { MediaQueryList?: { prototype: object } }).MediaQueryList?.prototype,
+)
 // Normally `window.addEventListener` is the prototype's; some runners install their own.
 const own = (key: string): boolean => Object.prototype.hasOwnProperty.call(globalThis, key)
 if (own('addEventListener')) layered = patchAdd(globalThis)

@@ -217,6 +217,71 @@ describe('event listeners', () => {
   })
 })
 
+describe("MediaQueryList's legacy addListener / removeListener", () => {
+  function watchWidth(list: MediaQueryList, callback: () => void): void {
+    list.addListener(callback)
+  }
+
+  test('a listener added with addListener and never removed is a leak, at the line that added it', async () => {
+    const list = matchMedia('(min-width: 1px)')
+    const scope = noTaskLeaks({ ...quiet, grace: 0 })
+    watchWidth(list, function onWidth() {})
+    const leaks = await scope.check()
+    expect(leaks.map((t) => [t.kind, t.name, t.detail])).toEqual([
+      ['listener', 'onWidth', "'change' on MediaQueryList"],
+    ])
+    expect(firstFramePath(leaks[0])).toMatch(/listeners\.test\.ts$/)
+    expect(leaks[0]?.creationStack?.[0]?.functionName).toBe('watchWidth')
+    leaks[0]?.cancel()
+    let calls = 0
+    list.addEventListener('change', () => calls++)
+    list.dispatchEvent(new Event('change'))
+    expect(calls).toBe(1) // cancelled for real: only the new listener ran
+  })
+
+  test('removeListener, or removeEventListener for the same callback, removes it: clean', async () => {
+    const list = matchMedia('(min-width: 1px)')
+    const scope = noTaskLeaks({ action: 'throw', grace: 0 })
+    const first = (): void => {}
+    const second = (): void => {}
+    const third = (): void => {}
+    list.addListener(first)
+    list.removeListener(first)
+    list.addListener(second)
+    list.removeEventListener('change', second)
+    list.addEventListener('change', third)
+    list.removeListener(third)
+    await expect(scope.check()).resolves.toEqual([])
+  })
+
+  test('in run() the listener carries the scope and is removable after it', async () => {
+    const nativeAddListener = MediaQueryList.prototype.addListener
+    expect(String(nativeAddListener)).toContain('[native code]')
+    const list = matchMedia('(min-width: 1px)')
+    const scope = noTaskLeaks({ ...quiet, grace: 0 })
+    let handle: number | undefined
+    const receivers: unknown[] = []
+    const onChange = function (this: unknown): void {
+      receivers.push(this)
+      handle = setInterval(function fromChange() {}, 1000)
+    }
+    await scope.run(() => {
+      list.addListener(onChange)
+      list.dispatchEvent(new Event('change'))
+    })
+    const leaks = await scope.check()
+    clearInterval(handle)
+    expect(leaks.map((t) => t.name)).toEqual(['onChange', 'fromChange'])
+    expect(receivers).toEqual([list])
+    // The DOM holds leakscope's wrapper: removeListener(callback) still finds it.
+    list.removeListener(onChange)
+    list.dispatchEvent(new Event('change'))
+    expect(receivers).toHaveLength(1)
+    expect(MediaQueryList.prototype.addListener).toBe(nativeAddListener)
+    expect(EventTarget.prototype.addEventListener).toBe(nativeAdd)
+  })
+})
+
 describe('after the last scope ends', () => {
   test('a listener registered through a wrapper is still removable, and the patches then come off', async () => {
     expect(String(nativeAdd)).toContain('[native code]')
