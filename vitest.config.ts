@@ -47,9 +47,17 @@ export default defineConfig({
           browser: {
             enabled: true,
             headless: true,
-            // --expose-gc: test/browser/gc.test.ts forces collections.
+            // --expose-gc: test/browser/gc.test.ts forces collections. The fake media flags give
+            // test/browser/media.test.ts a camera and microphone, granted without a prompt.
             provider: playwright({
-              launchOptions: { executablePath: chromiumPath, args: ['--js-flags=--expose-gc'] },
+              launchOptions: {
+                executablePath: chromiumPath,
+                args: [
+                  '--js-flags=--expose-gc',
+                  '--use-fake-device-for-media-stream',
+                  '--use-fake-ui-for-media-stream',
+                ],
+              },
             }),
             instances: [{ browser: 'chromium' }],
             // Failure screenshots go to the git-ignored test-results/, not next to the tests.

@@ -68,6 +68,7 @@ const BROWSER_KINDS: readonly BrowserTaskKind[] = [
   'message-port',
   'fetch',
   'xhr',
+  'media-stream',
   'promise',
 ]
 

@@ -26,6 +26,7 @@ import {
 import { CHANNEL_KINDS } from './channels.js'
 import { installHandlerPatches, uninstallHandlerPatches } from './handlers.js'
 import { LISTENER_KINDS } from './listeners.js'
+import { MEDIA_KINDS } from './media.js'
 import { OBSERVER_KINDS } from './observers.js'
 import { installPromisePatch, PROMISE_KINDS, uninstallPromisePatch } from './promises.js'
 import { REQUEST_KINDS } from './requests.js'
@@ -193,6 +194,7 @@ export const BROWSER_KINDS: readonly BrowserTaskKind[] = [
   ...OBSERVER_KINDS,
   ...CHANNEL_KINDS,
   ...REQUEST_KINDS,
+  ...MEDIA_KINDS,
   ...PROMISE_KINDS,
 ]
 export const DEFAULT_KINDS: readonly BrowserTaskKind[] = BROWSER_KINDS.filter(

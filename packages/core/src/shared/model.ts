@@ -57,6 +57,7 @@ export type BrowserTaskKind =
   | 'message-port'
   | 'fetch'
   | 'xhr'
+  | 'media-stream'
   | 'promise'
 
 export type TaskKind = NodeTaskKind | BrowserTaskKind
