@@ -69,6 +69,7 @@ const BROWSER_KINDS: readonly BrowserTaskKind[] = [
   'fetch',
   'xhr',
   'media-stream',
+  'geolocation-watch',
   'promise',
 ]
 

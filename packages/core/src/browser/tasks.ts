@@ -24,6 +24,7 @@ import {
   type TrackedItem,
 } from './registry.js'
 import { CHANNEL_KINDS } from './channels.js'
+import { GEOLOCATION_KINDS } from './geolocation.js'
 import { installHandlerPatches, uninstallHandlerPatches } from './handlers.js'
 import { LISTENER_KINDS } from './listeners.js'
 import { MEDIA_KINDS } from './media.js'
@@ -195,6 +196,7 @@ export const BROWSER_KINDS: readonly BrowserTaskKind[] = [
   ...CHANNEL_KINDS,
   ...REQUEST_KINDS,
   ...MEDIA_KINDS,
+  ...GEOLOCATION_KINDS,
   ...PROMISE_KINDS,
 ]
 export const DEFAULT_KINDS: readonly BrowserTaskKind[] = BROWSER_KINDS.filter(

@@ -58,6 +58,7 @@ export type BrowserTaskKind =
   | 'fetch'
   | 'xhr'
   | 'media-stream'
+  | 'geolocation-watch'
   | 'promise'
 
 export type TaskKind = NodeTaskKind | BrowserTaskKind
