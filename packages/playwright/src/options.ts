@@ -70,6 +70,7 @@ const BROWSER_KINDS: readonly BrowserTaskKind[] = [
   'xhr',
   'media-stream',
   'geolocation-watch',
+  'indexeddb',
   'promise',
 ]
 

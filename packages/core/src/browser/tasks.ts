@@ -26,6 +26,7 @@ import {
 import { CHANNEL_KINDS } from './channels.js'
 import { GEOLOCATION_KINDS } from './geolocation.js'
 import { installHandlerPatches, uninstallHandlerPatches } from './handlers.js'
+import { INDEXEDDB_KINDS } from './indexeddb.js'
 import { LISTENER_KINDS } from './listeners.js'
 import { MEDIA_KINDS } from './media.js'
 import { OBSERVER_KINDS } from './observers.js'
@@ -197,6 +198,7 @@ export const BROWSER_KINDS: readonly BrowserTaskKind[] = [
   ...REQUEST_KINDS,
   ...MEDIA_KINDS,
   ...GEOLOCATION_KINDS,
+  ...INDEXEDDB_KINDS,
   ...PROMISE_KINDS,
 ]
 export const DEFAULT_KINDS: readonly BrowserTaskKind[] = BROWSER_KINDS.filter(

@@ -59,6 +59,7 @@ export type BrowserTaskKind =
   | 'xhr'
   | 'media-stream'
   | 'geolocation-watch'
+  | 'indexeddb'
   | 'promise'
 
 export type TaskKind = NodeTaskKind | BrowserTaskKind
