@@ -66,6 +66,7 @@ const BROWSER_KINDS: readonly BrowserTaskKind[] = [
   'event-source',
   'broadcast-channel',
   'message-port',
+  'rtc-peer-connection',
   'fetch',
   'xhr',
   'media-stream',

@@ -1,4 +1,5 @@
-// Open connections: WebSocket, EventSource, BroadcastChannel and the ports of a MessageChannel.
+// Open connections: WebSocket, EventSource, BroadcastChannel, the ports of a MessageChannel and
+// RTCPeerConnection.
 // The constructors are replaced by Proxies of the originals (construct trap only), so
 // `instanceof`, `prototype`, `name` and `length` hold. A connection is pending from construction
 // until `close()` (either port of a MessageChannel closes the pair) or, for WebSocket and
@@ -157,6 +158,31 @@ const kinds: BrowserTaskKind[] = [
     byObject.set(port2, item)
   })
   if (ok && nativeClose !== undefined) kinds.push('message-port')
+}
+
+// A WebRTC connection runs its ICE agent, sockets and media until `close()`: a call component
+// unmounted without closing it keeps them (and browsers cap how many a page may hold).
+{
+  const nativeClose = patchClose(g.RTCPeerConnection)
+  const ok = wrapConstructor('RTCPeerConnection', (instance, _args, callee) => {
+    const weak = new WeakRef(instance)
+    const item = trackItem('rtc-peer-connection', 'rtc-peer-connection', 'open', callee, () => {
+      const connection = weak.deref()
+      if (connection !== undefined && nativeClose !== undefined)
+        Reflect.apply(nativeClose, connection, [])
+    })
+    if (item === undefined) return
+    item.alive = () => {
+      const connection = weak.deref() as { signalingState?: string } | undefined
+      return connection !== undefined && connection.signalingState !== 'closed'
+    }
+    item.describe = () => {
+      const connection = weak.deref() as { connectionState?: string } | undefined
+      return `RTCPeerConnection (${connection?.connectionState ?? 'collected'})`
+    }
+    byObject.set(instance, item)
+  })
+  if (ok && nativeClose !== undefined) kinds.push('rtc-peer-connection')
 }
 
 export const CHANNEL_KINDS: readonly BrowserTaskKind[] = kinds

@@ -55,6 +55,7 @@ export type BrowserTaskKind =
   | 'event-source'
   | 'broadcast-channel'
   | 'message-port'
+  | 'rtc-peer-connection'
   | 'fetch'
   | 'xhr'
   | 'media-stream'

@@ -58,3 +58,34 @@ describe('open connections', () => {
     expect(() => channel.postMessage(1)).toThrow()
   })
 })
+
+describe('RTCPeerConnection', () => {
+  function startCall(): RTCPeerConnection {
+    const connection = new RTCPeerConnection()
+    connection.createDataChannel('chat')
+    return connection
+  }
+
+  test('a peer connection never closed is a leak; a closed one is clean', async () => {
+    const scope = noTaskLeaks({ ...quiet, grace: 0 })
+    const left = startCall()
+    startCall().close()
+    const leaks = await scope.check()
+    expect(leaks.map((t) => [t.kind, t.name, t.state, t.detail])).toEqual([
+      ['rtc-peer-connection', 'rtc-peer-connection', 'open', 'RTCPeerConnection (new)'],
+    ])
+    expect(leaks[0]?.creationStack?.[0]?.functionName).toBe('startCall')
+    expect(left).toBeInstanceOf(RTCPeerConnection)
+    // 'cancel' closes it.
+    leaks[0]?.cancel()
+    expect(left.signalingState).toBe('closed')
+  })
+
+  test('an offer made and the connection closed: clean', async () => {
+    const scope = noTaskLeaks({ action: 'throw', grace: 0 })
+    const connection = startCall()
+    await connection.setLocalDescription(await connection.createOffer())
+    connection.close()
+    await expect(scope.check()).resolves.toEqual([])
+  })
+})
