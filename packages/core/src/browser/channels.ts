@@ -7,14 +7,7 @@
 // Connections are held weakly: one that was garbage-collected is not a leak.
 import type { BrowserTaskKind } from '../shared/model.js'
 import type { TrackedItem } from './registry.js'
-import {
-  callPrevious,
-  definePatch,
-  fault,
-  keepIdentity,
-  trackItem,
-  type AnyFunction,
-} from './track.js'
+import { definePatch, fault, patchEnding, trackItem, type AnyFunction } from './track.js'
 
 type Constructor = new (...args: never[]) => object
 
@@ -64,17 +57,8 @@ function patchClose(ctor: Constructor | undefined): AnyFunction | undefined {
   const prototype = ctor?.prototype as Record<string, unknown> | undefined
   const original = prototype?.close as AnyFunction | undefined
   if (prototype === undefined || original === undefined) return undefined
-  definePatch(prototype, 'close', (p, fn) =>
-    keepIdentity(function close(this: unknown, ...args: unknown[]): unknown {
-      if (this !== null && typeof this === 'object') {
-        try {
-          byObject.get(this)?.complete()
-        } catch (error) {
-          fault(error)
-        }
-      }
-      return callPrevious(p, this, args)
-    }, fn),
+  patchEnding(prototype, 'close', (self) =>
+    self !== null && typeof self === 'object' ? byObject.get(self) : undefined,
   )
   return original
 }

@@ -6,7 +6,14 @@
 import type { BrowserTaskKind } from '../shared/model.js'
 import { callInContext, currentContext, runningItem, type ContextNode } from './context.js'
 import { captureCreationStack, ownersFor, TrackedItem } from './registry.js'
-import { callPrevious, definePatch, fault, functionName, keepIdentity } from './track.js'
+import {
+  callPreviousFor,
+  definePatch,
+  fault,
+  functionName,
+  keepIdentity,
+  patchEnding,
+} from './track.js'
 
 type Callback = (...args: unknown[]) => unknown
 
@@ -87,13 +94,7 @@ const watchPatch = definePatch(geolocationPrototype, 'watchPosition', (patch, or
         forwarded = args
       }
     }
-    let id: unknown
-    try {
-      id = callPrevious(patch, this, forwarded)
-    } catch (error) {
-      item?.complete()
-      throw error
-    }
+    const id = callPreviousFor(item, patch, this, forwarded)
     if (item !== undefined) {
       try {
         item.detail = `watchPosition #${String(id)}`
@@ -107,19 +108,7 @@ const watchPatch = definePatch(geolocationPrototype, 'watchPosition', (patch, or
   return keepIdentity(watchPosition, original)
 })
 
-definePatch(geolocationPrototype, 'clearWatch', (patch, original) =>
-  keepIdentity(function clearWatch(this: unknown, ...args: unknown[]): unknown {
-    const result = callPrevious(patch, this, args)
-    if (watches.size !== 0) {
-      try {
-        watches.get(args[0])?.completeFound(args[0])
-      } catch (error) {
-        fault(error)
-      }
-    }
-    return result
-  }, original),
-)
+patchEnding(geolocationPrototype, 'clearWatch', (_self, args) => watches.get(args[0]))
 
 /** 'geolocation-watch' where this global has `navigator.geolocation`. */
 export const GEOLOCATION_KINDS: readonly BrowserTaskKind[] =

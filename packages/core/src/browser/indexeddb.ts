@@ -8,7 +8,14 @@
 import type { BrowserTaskKind } from '../shared/model.js'
 import { ownAddEventListener } from './listeners.js'
 import type { TrackedItem } from './registry.js'
-import { callPrevious, definePatch, fault, keepIdentity, trackItem } from './track.js'
+import {
+  callPreviousFor,
+  definePatch,
+  fault,
+  keepIdentity,
+  patchEnding,
+  trackItem,
+} from './track.js'
 
 type Method = (this: unknown, ...args: unknown[]) => unknown
 
@@ -65,13 +72,7 @@ const openPatch = definePatch(globals.IDBFactory?.prototype, 'open', (patch, ori
       fault(error)
       item = undefined
     }
-    let request: unknown
-    try {
-      request = callPrevious(patch, this, args)
-    } catch (error) {
-      item?.complete()
-      throw error
-    }
+    const request = callPreviousFor(item, patch, this, args)
     if (item !== undefined) {
       try {
         if (typeof request === 'object' && request !== null) follow(request, item, connection)
@@ -86,18 +87,8 @@ const openPatch = definePatch(globals.IDBFactory?.prototype, 'open', (patch, ori
   return keepIdentity(open, original)
 })
 
-definePatch(globals.IDBDatabase?.prototype, 'close', (patch, original) =>
-  keepIdentity(function close(this: unknown, ...args: unknown[]): unknown {
-    const result = callPrevious(patch, this, args)
-    if (typeof this === 'object' && this !== null) {
-      try {
-        byDatabase.get(this)?.complete()
-      } catch (error) {
-        fault(error)
-      }
-    }
-    return result
-  }, original),
+patchEnding(globals.IDBDatabase?.prototype, 'close', (self) =>
+  typeof self === 'object' && self !== null ? byDatabase.get(self) : undefined,
 )
 
 /** 'indexeddb' where this global has `indexedDB`. */

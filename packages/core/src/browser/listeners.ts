@@ -544,6 +544,22 @@ function patchAdd(holder: object | undefined): boolean {
   return defined !== undefined
 }
 
+// A removal of (target, type, callback, capture) on its way to the DOM: completes the item and
+// returns what the DOM was given for the key (leakscope's entry, or the callback itself).
+function removing(target: unknown, callback: unknown, type: unknown, options: unknown): unknown {
+  const record = target !== null && typeof target === 'object' ? entries.get(target) : undefined
+  if (record === undefined) return callback
+  try {
+    const entry = take(record, callback, String(type), readCapture(options))
+    if (entry === undefined) return callback
+    entry.item?.complete()
+    return entry.wrapped ? entry : callback
+  } catch (error) {
+    fault(error)
+    return callback
+  }
+}
+
 function patchRemove(holder: object | undefined): void {
   const defined = definePatch(holder, 'removeEventListener', (patch, original) =>
     keepIdentity(function removeEventListener(
@@ -552,20 +568,7 @@ function patchRemove(holder: object | undefined): void {
       callback: unknown,
       options: unknown,
     ): unknown {
-      let listener = callback
-      const record = this !== null && typeof this === 'object' ? entries.get(this) : undefined
-      if (record !== undefined) {
-        try {
-          const entry = take(record, callback, String(type), readCapture(options))
-          if (entry !== undefined) {
-            entry.item?.complete()
-            if (entry.wrapped) listener = entry
-          }
-        } catch (error) {
-          fault(error)
-          listener = callback
-        }
-      }
+      const listener = removing(this, callback, type, options)
       // Forwarded with the caller's count of arguments (arity errors stay the native ones); the
       // common arities through `call`, and `arguments` only read by index, never passed on, so V8
       // need not allocate it.
@@ -615,20 +618,7 @@ function patchLegacyListeners(holder: object | undefined): void {
   })
   const remove = definePatch(holder, 'removeListener', (patch, original) =>
     keepIdentity(function removeListener(this: unknown, callback: unknown): unknown {
-      let listener = callback
-      const record = this !== null && typeof this === 'object' ? entries.get(this) : undefined
-      if (record !== undefined) {
-        try {
-          const entry = take(record, callback, 'change', false)
-          if (entry !== undefined) {
-            entry.item?.complete()
-            if (entry.wrapped) listener = entry
-          }
-        } catch (error) {
-          fault(error)
-          listener = callback
-        }
-      }
+      const listener = removing(this, callback, 'change', false)
       return callPrevious(patch, this, arguments.length === 0 ? [] : [listener])
     }, original),
   )

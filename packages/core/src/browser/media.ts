@@ -11,7 +11,7 @@
 // tracks.
 import type { BrowserTaskKind } from '../shared/model.js'
 import type { TrackedItem } from './registry.js'
-import { callPrevious, definePatch, fault, keepIdentity, trackItem } from './track.js'
+import { callPreviousFor, definePatch, fault, keepIdentity, trackItem } from './track.js'
 
 interface TrackLike {
   readonly kind: string
@@ -68,13 +68,7 @@ function patchCapture(key: CaptureKey): boolean {
         fault(error)
         item = undefined
       }
-      let result: unknown
-      try {
-        result = callPrevious(patch, this, args)
-      } catch (error) {
-        item?.complete()
-        throw error
-      }
+      const result = callPreviousFor(item, patch, this, args)
       const then = (result as { then?: unknown } | null)?.then
       if (item === undefined || typeof then !== 'function') {
         item?.complete()

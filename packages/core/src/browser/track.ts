@@ -127,6 +127,43 @@ export function callPrevious(patch: Patch, self: unknown, args: ArrayLike<unknow
   return Reflect.apply(patch.previous as AnyFunction, self, args)
 }
 
+/**
+ * Patches a method that ends tracked work (`close`, `clearWatch`): once the call has returned,
+ * the item `itemFor(this, args)` finds is complete.
+ */
+export function patchEnding(
+  holder: object | undefined,
+  key: string,
+  itemFor: (self: unknown, args: readonly unknown[]) => TrackedItem | undefined,
+): Patch | undefined {
+  return definePatch(holder, key, (patch, original) =>
+    keepIdentity(function (this: unknown, ...args: unknown[]): unknown {
+      const result = callPrevious(patch, this, args)
+      try {
+        itemFor(this, args)?.complete()
+      } catch (error) {
+        fault(error)
+      }
+      return result
+    }, original),
+  )
+}
+
+/** `callPrevious` for a call that made `item`: the item ends if the call throws (the page's error). */
+export function callPreviousFor(
+  item: TrackedItem | undefined,
+  patch: Patch,
+  self: unknown,
+  args: ArrayLike<unknown>,
+): unknown {
+  try {
+    return callPrevious(patch, self, args)
+  } catch (error) {
+    item?.complete()
+    throw error
+  }
+}
+
 // Patches the last scope's end left in place because their `keep` said so (see
 // releaseKeptPatches), and whether a scope holds the patches now.
 const kept = new Set<Patch>()
