@@ -189,7 +189,11 @@ export function registrySize(): number {
   return timerRegistry.size + frameRegistry.size + idleRegistry.size + unkeyedItemCount()
 }
 
-/** Every kind this global can track; 'promise' is opt-in (see promises.ts). */
+/**
+ * Every kind this global can track. Opt-in: 'promise' (a cost on every promise, promises.ts) and
+ * 'indexeddb' (keeping one connection for the page's lifetime is the idiomatic design, which
+ * idb-keyval, Dexie and Firebase follow: by default that would be reported, not a leak).
+ */
 export const BROWSER_KINDS: readonly BrowserTaskKind[] = [
   ...TIMER_KINDS,
   ...LISTENER_KINDS,
@@ -202,7 +206,7 @@ export const BROWSER_KINDS: readonly BrowserTaskKind[] = [
   ...PROMISE_KINDS,
 ]
 export const DEFAULT_KINDS: readonly BrowserTaskKind[] = BROWSER_KINDS.filter(
-  (kind) => kind !== 'promise',
+  (kind) => kind !== 'promise' && kind !== 'indexeddb',
 )
 
 const browserTaskPlatform: TaskPlatform = {

@@ -38,7 +38,10 @@ export interface TaskLeakOptions extends CommonOptions {
   enableCreationTracking?: boolean
   /** Frames kept per creation stack; fewer frames cost less. Default 10. */
   stackFrames?: number
-  /** Which kinds to track. Default: every kind of the platform except `'promise'`. */
+  /**
+   * Which kinds to track. Default: every kind of the platform but the opt-in ones, `'promise'`
+   * and (browsers) `'indexeddb'`.
+   */
   kinds?: readonly TaskKind[]
   /** Default `'context'`. */
   attribution?: Attribution

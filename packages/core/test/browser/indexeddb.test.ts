@@ -26,10 +26,19 @@ function deleteDatabase(name: string): Promise<'blocked' | 'deleted'> {
   })
 }
 
-describe('IndexedDB connections', () => {
+describe("IndexedDB connections (opt-in: kinds: ['indexeddb'])", () => {
+  test('not tracked by default: a connection kept for the page is the idiomatic design', async () => {
+    const name = freshName()
+    const scope = noTaskLeaks({ action: 'throw', grace: 0 })
+    const database = await openStore(name)
+    await expect(scope.check()).resolves.toEqual([])
+    database.close()
+    await deleteDatabase(name)
+  })
+
   test('a connection never closed is a leak, named after its database, at the line that opened it', async () => {
     const name = freshName()
-    const scope = noTaskLeaks({ ...quiet, grace: 0 })
+    const scope = noTaskLeaks({ ...quiet, grace: 0, kinds: ['indexeddb'] })
     const database = await openStore(name)
     const leaks = await scope.check()
     expect(leaks.map((t) => [t.kind, t.name, t.state, t.detail])).toEqual([
@@ -45,7 +54,7 @@ describe('IndexedDB connections', () => {
 
   test('close() ends it, and so does a failed open: clean', async () => {
     const name = freshName()
-    const scope = noTaskLeaks({ action: 'throw', grace: 0 })
+    const scope = noTaskLeaks({ action: 'throw', grace: 0, kinds: ['indexeddb'] })
     const database = await opened(indexedDB.open(name, 2))
     database.close()
     // A lower version than the database has: the open fails with a VersionError.
@@ -56,7 +65,7 @@ describe('IndexedDB connections', () => {
 
   test('a connection closed during its upgrade is not a leak', async () => {
     const name = freshName()
-    const scope = noTaskLeaks({ action: 'throw', grace: 0 })
+    const scope = noTaskLeaks({ action: 'throw', grace: 0, kinds: ['indexeddb'] })
     const request = indexedDB.open(name, 1)
     request.onupgradeneeded = () => request.result.close()
     await expect(opened(request)).rejects.toBeDefined()
@@ -66,7 +75,7 @@ describe('IndexedDB connections', () => {
 
   test('cancel before the connection opened closes it as it opens: the open fails', async () => {
     const name = freshName()
-    const scope = noTaskLeaks({ ...quiet, grace: 0 })
+    const scope = noTaskLeaks({ ...quiet, grace: 0, kinds: ['indexeddb'] })
     const request = indexedDB.open(name)
     const database = opened(request)
     const leaks = await scope.check()
