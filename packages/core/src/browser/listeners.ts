@@ -31,10 +31,10 @@ import {
   callPrevious,
   definePatch,
   describeTarget,
-  releaseKeptPatches,
   fault,
   functionName,
   keepIdentity,
+  releaseKeptPatches,
   type Callable,
 } from './track.js'
 
