@@ -32,6 +32,18 @@ import {
 } from './natives.js'
 import { locateFunction } from './inspect.js'
 import { isUserFrame, nodePlatformHooks } from './platform.js'
+import {
+  describeListener,
+  installListenerPatches,
+  listenerFunction,
+  listenerRegistered,
+  listenerResource,
+  openListenerGeneration,
+  removeListener,
+  uninstallListenerPatches,
+  type ListenerAdded,
+  type ListenerResource,
+} from './listeners.js'
 import { installTimerStacks, takeTimerStack } from './timer-stacks.js'
 
 // async_hooks resource types and the kind each is reported as. TLSWRAP is left out on
@@ -71,9 +83,13 @@ export const NODE_TASK_KINDS: readonly NodeTaskKind[] = [
   'child-process',
   'fs-request',
   'dns-request',
+  'listener',
   'promise',
 ]
-const DEFAULT_KINDS = NODE_TASK_KINDS.filter((kind) => kind !== 'promise')
+// Opt-in: 'promise' (a cost on every promise) and 'listener' (libraries add process listeners
+// for the process's lifetime, lazily, at first use: signal-exit, loggers; by default those
+// would be reported).
+const DEFAULT_KINDS = NODE_TASK_KINDS.filter((kind) => kind !== 'promise' && kind !== 'listener')
 
 // Frames between the hook and the user's call that the capture must walk past: timers pass
 // their JS constructor to captureStackTrace; native handles pass the hook itself.
@@ -129,6 +145,11 @@ export interface HookSession {
   deferListen?(server: net.Server): void
   /** Frames of creation stack this session wants for a timer of that kind made now (0: none). */
   timerStackFrames?(kind: TrackedKind): number
+  /**
+   * For a listener added now to an emitter born in that generation: the frames of creation stack
+   * this session wants (0: none), or -1 when it does not take it.
+   */
+  listenerWanted?(bornIn: number): number
 }
 
 export interface ContextNode {
@@ -196,6 +217,8 @@ const pendingPromises = new Set<number>()
 // callback with no async context of its own, so it inherits its server's.
 const serverContexts = new Map<number, ContextNode | undefined>()
 let promiseSessions = 0
+let listenerSessions = 0
+let listenerSerial = 0
 let hook: AsyncHook | undefined
 let promiseHook: AsyncHook | undefined
 let restoreListen: (() => void) | undefined
@@ -310,6 +333,27 @@ function offerAll(
   return record
 }
 
+// Listener stacks are cut at the patched method; `once` and stream methods may sit above it.
+const EXTRA_FRAMES_LISTENER = 3
+
+const onListenerAdded: ListenerAdded = (emitter, type, listener, bornIn, callee) => {
+  if (insideLeakscope()) return
+  const node = contextStore.getStore()
+  let frames = -1
+  for (let current = node; current !== undefined; current = current.parent)
+    if (!current.detached) frames = Math.max(frames, current.session.listenerWanted?.(bornIn) ?? -1)
+  for (const session of globalSessions)
+    frames = Math.max(frames, session.listenerWanted?.(bornIn) ?? -1)
+  // No scope takes it (the emitter is younger than every scope that wants listeners).
+  if (frames < 0) return
+  wrapperStack = frames > 0 ? captureStack(callee, frames + EXTRA_FRAMES_LISTENER) : undefined
+  try {
+    offerAll(++listenerSerial, 'listener', listenerResource(emitter, type, listener, bornIn), node)
+  } finally {
+    wrapperStack = undefined
+  }
+}
+
 // Asked by a timer wrapper before it captures: the largest depth any scope of the caller's
 // context (or any global scope) wants, so a call no scope takes costs no capture.
 function timerStackDemand(kind: TrackedKind): number {
@@ -380,6 +424,8 @@ function isLive(record: TrackedResource, requests: () => Set<unknown>): boolean 
       return requests().has(resource)
     case 'promise':
       return pendingPromises.has(record.asyncId)
+    case 'listener':
+      return listenerRegistered(record.resource as ListenerResource)
     default:
       // Native handles answer hasRef() while open and undefined once closed.
       return typeof resource.hasRef === 'function' && resource.hasRef() !== undefined
@@ -464,11 +510,15 @@ class NodeTaskSession extends ContextBoundSession implements TaskSession, HookSe
   // Servers whose listen() was called in the scope but whose handle is not created yet.
   #deferredListens: net.Server[] = []
   readonly #options: ResolvedTaskOptions
+  // The listener-tracking generation this session opened in (0: it does not track listeners).
+  readonly #listenerGeneration: number
 
   constructor(options: ResolvedTaskOptions) {
     super(options.attribution)
     this.#options = options
     this.#wanted = wantedKinds(options.kinds)
+    this.#listenerGeneration = options.kinds.has('listener') ? openListenerGeneration() : 0
+    if (this.#listenerGeneration !== 0) listenerSessions++
     this.#timerStacks =
       options.creationStacks &&
       !options.callbackLocations &&
@@ -476,6 +526,11 @@ class NodeTaskSession extends ContextBoundSession implements TaskSession, HookSe
     if (options.kinds.has('promise')) promiseSessions++
     if (this.#timerStacks) timerStackSessions++
     addHookSession(this, options.attribution === 'global')
+  }
+
+  listenerWanted(bornIn: number): number {
+    if (!this.#open || bornIn >= this.#listenerGeneration) return -1
+    return this.#options.creationStacks ? this.#options.stackFrames : 0
   }
 
   timerStackFrames(kind: TrackedKind): number {
@@ -493,6 +548,9 @@ class NodeTaskSession extends ContextBoundSession implements TaskSession, HookSe
     // A closed scope still takes the server handles its deferred listen() calls create.
     const accepting = this.#open || (kind === 'server' && !this.#disposed)
     if (!accepting || !this.#wanted[kind]) return record
+    // A listener on an emitter born after this scope opened belongs to the scope's own objects.
+    if (kind === 'listener' && (resource as ListenerResource).bornIn >= this.#listenerGeneration)
+      return record
     if (record === undefined) {
       const callbackLocation = options.callbackLocations && isTimerKind(kind)
       const stack =
@@ -563,6 +621,7 @@ class NodeTaskSession extends ContextBoundSession implements TaskSession, HookSe
     this.#items = []
     if (!openSessions.has(this)) return
     if (this.#options.kinds.has('promise')) promiseSessions--
+    if (this.#listenerGeneration !== 0) listenerSessions--
     removeHookSession(this)
   }
 
@@ -616,6 +675,8 @@ class NodePendingTask implements PendingTask {
     if (record.kind === 'timeout' || record.kind === 'interval')
       this.name = callbackName(resource._onTimeout)
     else if (record.kind === 'immediate') this.name = callbackName(resource._onImmediate)
+    else if (record.kind === 'listener')
+      this.name = callbackName(listenerFunction(record.resource as ListenerResource))
     else this.name = record.kind
     this.unref = typeof resource.hasRef === 'function' && resource.hasRef() === false
   }
@@ -716,6 +777,8 @@ function describe(record: TrackedResource): string | undefined {
       const { hostname } = record.resource as HandleLike
       return typeof hostname === 'string' ? `lookup ${hostname}` : undefined
     }
+    case 'listener':
+      return describeListener(record.resource as ListenerResource)
     default:
       return undefined
   }
@@ -733,6 +796,8 @@ function cancellerFor(record: TrackedResource): (() => void) | undefined {
     case 'dns-request':
     case 'promise':
       return undefined
+    case 'listener':
+      return () => removeListener(resource as ListenerResource)
     default:
       return () => closeHandle(record)
   }
@@ -754,6 +819,10 @@ function closeHandle(record: TrackedResource): void {
   ;(record.resource as HandleLike).close?.()
 }
 
+function listenerFault(error: unknown): void {
+  reportInternalFault(nodePlatformHooks, error)
+}
+
 function updateHooks(): void {
   if (openSessions.size > 0) {
     hook ??= createHook({ init: onInit })
@@ -772,6 +841,8 @@ function updateHooks(): void {
     restoreTimerStacks?.()
     restoreTimerStacks = undefined
   }
+  if (listenerSessions > 0) installListenerPatches(onListenerAdded, listenerFault)
+  else uninstallListenerPatches()
   if (promiseSessions > 0) {
     promiseHook ??= createHook({ promiseResolve: onPromiseResolve })
     promiseHook.enable()

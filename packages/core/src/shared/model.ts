@@ -41,6 +41,7 @@ export type NodeTaskKind =
   | 'child-process'
   | 'fs-request'
   | 'dns-request'
+  | 'listener'
   | 'promise'
 
 /** Kinds of asynchronous work tracked in browsers. */

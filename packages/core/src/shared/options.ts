@@ -39,8 +39,8 @@ export interface TaskLeakOptions extends CommonOptions {
   /** Frames kept per creation stack; fewer frames cost less. Default 10. */
   stackFrames?: number
   /**
-   * Which kinds to track. Default: every kind of the platform but the opt-in ones, `'promise'`
-   * and (browsers) `'indexeddb'`.
+   * Which kinds to track. Default: every kind of the platform but the opt-in ones: `'promise'`,
+   * `'listener'` in Node.js, `'indexeddb'` in browsers.
    */
   kinds?: readonly TaskKind[]
   /** Default `'context'`. */

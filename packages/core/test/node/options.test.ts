@@ -20,8 +20,8 @@ const cases: [string, unknown, RegExp][] = [
   ],
   [
     'unknown kind',
-    { kinds: ['timeout', 'listener'] },
-    /invalid option "kinds": 'listener' \(expected one of 'timeout'/,
+    { kinds: ['timeout', 'observer'] },
+    /invalid option "kinds": 'observer' \(expected one of 'timeout'/,
   ],
   ['empty kinds', { kinds: [] }, /invalid option "kinds": \[\]/],
   [
