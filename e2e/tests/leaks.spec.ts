@@ -49,6 +49,15 @@ const taskRoutes: TaskRoute[] = [
     name: 'fetch',
     detail: 'GET /__playground/slow',
   },
+  {
+    path: '/camera',
+    source: 'src/routes/camera.ts',
+    kind: 'media-stream',
+    name: 'getUserMedia',
+    detail: 'getUserMedia: video track live',
+    mounted: (page, variant) =>
+      expect(page.getByTestId(`camera-${variant}`)).toHaveText('camera on'),
+  },
 ]
 
 async function mountAndUnmount(page: Page, variant: 'leaky' | 'fixed', route?: TaskRoute) {
@@ -202,6 +211,7 @@ test('the home page links every route, and each route page has both widgets', as
     '/websocket',
     '/worker',
     '/fetch',
+    '/camera',
     '/blocking',
     '/react',
   ])

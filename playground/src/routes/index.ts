@@ -1,6 +1,7 @@
 // The playground's routes, one kind of leak each, in the order the home page lists them.
 import type { Route } from '../widget.ts'
 import * as blocking from './blocking.ts'
+import * as camera from './camera.ts'
 import * as fetchRoute from './fetch.ts'
 import * as intervalRoute from './interval.ts'
 import * as listener from './listener.ts'
@@ -36,6 +37,7 @@ export const routes: readonly Route[] = [
   },
   { path: '/worker', title: 'Worker not terminated', source: 'src/routes/worker.ts', ...worker },
   { path: '/fetch', title: 'Fetch never aborted', source: 'src/routes/fetch.ts', ...fetchRoute },
+  { path: '/camera', title: 'Camera never stopped', source: 'src/routes/camera.ts', ...camera },
   {
     path: '/blocking',
     title: 'Blocking click handler',
