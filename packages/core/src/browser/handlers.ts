@@ -119,8 +119,7 @@ class HandlerItem extends TrackedItem {
   }
 
   override dormant(): boolean {
-    const target = this.ref.deref()
-    return target !== undefined && targetDormant(target)
+    return targetDormant(this.ref)
   }
 
   protected override lateName(): string {

@@ -149,7 +149,7 @@ class ListenerItem extends TrackedItem {
   }
 
   override dormant(): boolean {
-    return listenerDormant(this)
+    return targetDormant(this.ref)
   }
 
   protected override lateName(): string {
@@ -180,13 +180,10 @@ const XHR = (globalThis as { XMLHttpRequest?: new () => { readyState: number } }
 //   saw (its readystatechange listener, and `once` listeners, which it registers without `once`
 //   and never removes natively).
 // Not reported while so; reported again if the page puts the node back or sends again.
-function listenerDormant(item: ListenerItem): boolean {
-  const t = item.ref.deref()
-  return t !== undefined && targetDormant(t)
-}
-
-/** True while no event can reach listeners of `target` (see above); shared with `on*` handlers. */
-export function targetDormant(target: object): boolean {
+/** While the target lives but no event can reach it (see above); shared with `on*` handlers. */
+export function targetDormant(ref: WeakRef<object>): boolean {
+  const target = ref.deref()
+  if (target === undefined) return false
   if ((target as { isConnected?: unknown }).isConnected === false) return true
   return (
     XHR !== undefined &&

@@ -10,6 +10,7 @@
 // asks, so `off`, `removeAllListeners` and a `once` that fired need no patch. Emitter and
 // listener are held weakly.
 import { EventEmitter } from 'node:events'
+import { keepIdentity } from './natives.js'
 
 export interface ListenerResource {
   /** The listener-tracking generation the emitter was born in (0: before any). */
@@ -51,11 +52,6 @@ let installed: Patch[] | undefined
 /** The generation of a listener-tracking scope opening now. */
 export function openListenerGeneration(): number {
   return ++generation
-}
-
-function keepIdentity(patched: AnyFunction, original: AnyFunction): void {
-  Object.defineProperty(patched, 'name', { value: original.name, configurable: true })
-  Object.defineProperty(patched, 'length', { value: original.length, configurable: true })
 }
 
 function patchAdd(key: string, onAdded: ListenerAdded, fault: (error: unknown) => void): Patch {

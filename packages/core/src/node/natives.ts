@@ -13,6 +13,15 @@ export const dateNow: () => number = Date.now
 export const monotonicNow: () => number = performance.now.bind(performance)
 export const captureStackTrace: typeof Error.captureStackTrace = Error.captureStackTrace
 
+/** Gives a replacement function the name and length of the function it replaces. */
+export function keepIdentity(
+  patched: (...args: never[]) => unknown,
+  original: (...args: never[]) => unknown,
+): void {
+  Object.defineProperty(patched, 'name', { value: original.name, configurable: true })
+  Object.defineProperty(patched, 'length', { value: original.length, configurable: true })
+}
+
 /**
  * Walks (does not format) `frames` frames below `cutoff`, whatever the user set as
  * `Error.stackTraceLimit`. Formatting waits until a report reads `holder.stack`.

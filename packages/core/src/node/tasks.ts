@@ -23,6 +23,7 @@ import {
   captureStack,
   dateNow,
   insideLeakscope,
+  keepIdentity,
   monotonicNow,
   nativeClearImmediate,
   nativeClearTimeout,
@@ -381,8 +382,7 @@ function patchListen(): () => void {
     }
     return result
   }
-  Object.defineProperty(listen, 'name', { value: original.name, configurable: true })
-  Object.defineProperty(listen, 'length', { value: original.length, configurable: true })
+  keepIdentity(listen, original)
   prototype.listen = listen as typeof original
   return () => {
     // Someone patched after us: their wrapper calls ours, which passes straight through.

@@ -76,10 +76,9 @@ describe('noWorkerLeaks (browser)', () => {
       type: 'module',
       name: 'bad-import',
     })
-    const started = performance.now()
+    // Ended by their error events: were they still running when the grace ran out, 'throw' would
+    // reject with both.
     await expect(scope.check()).resolves.toEqual([])
-    // Ended by their error events, not by the grace period running out.
-    expect(performance.now() - started).toBeLessThan(4000)
     missing.terminate()
     badImport.terminate()
   })
